@@ -1,0 +1,86 @@
+"""The `cpsolve` command line.
+
+Each module of this package adds its own commands through a `register(app)` function, so a
+command group lives beside nothing else. Errors a user can cause end in one sentence on stderr and
+exit code 2; internal faults keep their traceback.
+"""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+import sys
+
+import typer
+from rich.console import Console
+
+from cpsolve.errors import UserError
+
+app = typer.Typer(
+    name="cpsolve",
+    help="Solve competitive-programming problems with test-time compute.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+err_console = Console(stderr=True)
+
+_registered = False
+
+
+def _register_all() -> None:
+    global _registered
+    if _registered:
+        return
+    _registered = True
+    for info in sorted(pkgutil.iter_modules(__path__), key=lambda m: m.name):
+        module = importlib.import_module(f"{__name__}.{info.name}")
+        register = getattr(module, "register", None)
+        if register is not None:
+            register(app)
+
+
+def fail(message: str, code: int = 2) -> typer.Exit:
+    """Print one clear sentence and return the Exit to raise."""
+    err_console.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
+    return typer.Exit(code)
+
+
+def main() -> None:
+    _register_all()
+    try:
+        app(standalone_mode=False)
+    except UserError as e:
+        raise SystemExit(_print_error(str(e))) from None
+    except KeyboardInterrupt:
+        err_console.print("interrupted: work done so far is kept; run the same command to resume.")
+        raise SystemExit(130) from None
+    except typer.Exit as e:
+        raise SystemExit(e.exit_code) from None
+    except typer.Abort:
+        raise SystemExit(1) from None
+    except Exception as e:  # click's usage errors carry their own exit code and message
+        import click
+
+        if isinstance(e, click.ClickException):
+            e.show()
+            raise SystemExit(e.exit_code) from None
+        raise
+
+
+def _print_error(message: str) -> int:
+    err_console.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
+    return 2
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
+
+
+@app.command("version")
+def version() -> None:
+    """Print cpsolve's version."""
+    from cpsolve import __version__
+
+    typer.echo(__version__)
