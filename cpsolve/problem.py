@@ -326,7 +326,8 @@ def load_problem(path: str | Path, *, check_files: bool = True) -> Problem:
     try:
         raw = json.loads(p.read_text())
     except json.JSONDecodeError as e:
-        raise ProblemError(f"{p}: malformed JSON at line {e.lineno} column {e.colno}: {e.msg}")
+        where = f"line {e.lineno} column {e.colno}"
+        raise ProblemError(f"{p}: malformed JSON at {where}: {e.msg}") from None
     except UnicodeDecodeError:
         raise ProblemError(f"{p}: not a UTF-8 text file") from None
     if not isinstance(raw, dict):

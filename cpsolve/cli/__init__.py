@@ -29,6 +29,11 @@ err_console = Console(stderr=True)
 _registered = False
 
 
+@app.callback()
+def _root() -> None:
+    """Solve competitive-programming problems with test-time compute."""
+
+
 def _register_all() -> None:
     global _registered
     if _registered:
@@ -50,23 +55,12 @@ def fail(message: str, code: int = 2) -> typer.Exit:
 def main() -> None:
     _register_all()
     try:
-        app(standalone_mode=False)
+        app()
     except UserError as e:
         raise SystemExit(_print_error(str(e))) from None
     except KeyboardInterrupt:
         err_console.print("interrupted: work done so far is kept; run the same command to resume.")
         raise SystemExit(130) from None
-    except typer.Exit as e:
-        raise SystemExit(e.exit_code) from None
-    except typer.Abort:
-        raise SystemExit(1) from None
-    except Exception as e:  # click's usage errors carry their own exit code and message
-        import click
-
-        if isinstance(e, click.ClickException):
-            e.show()
-            raise SystemExit(e.exit_code) from None
-        raise
 
 
 def _print_error(message: str) -> int:
