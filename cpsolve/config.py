@@ -1,0 +1,101 @@
+"""Every setting of a run in one pydantic model; the run's id is the hash of what changes results.
+
+A field has a default and a reason. `cpsolve run` builds this from `--config FILE` (JSON) and its
+flags (flags win); the run directory is `runs/<problem>-<hash>/`, so the same settings resume the
+same run and different settings never mix.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from cpsolve.errors import UserError
+
+# Fields that change how fast a run goes, not what it computes: left out of the run id.
+NOT_HASHED = {"workers", "sandbox", "out"}
+
+
+class RunConfig(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    engine: str = Field(
+        default="replay",
+        description="vllm | openai | hf | replay | simulated; replay serves recorded samples",
+    )
+    model: str | None = Field(
+        default=None,
+        description="model id or path (vllm/hf), model name (openai), samples file (replay); "
+        "replay defaults to the problem's shipped samples.jsonl.gz",
+    )
+    base_url: str | None = Field(default=None, description="openai engine: the server's /v1 URL")
+    samples: int = Field(default=200, ge=1, description="solution samples per subtask")
+    chunk_size: int = Field(default=50, ge=1, description="samples stored per transaction")
+    temperature: float = Field(default=1.0, ge=0, description="o1-ioi and AlphaCode sample hot")
+    top_p: float = Field(default=0.95, gt=0, le=1)
+    max_tokens: int = Field(default=8192, ge=16)
+    language: Literal["cpp", "python"] = Field(default="cpp", description="language asked for")
+    tests: Literal["model", "problem", "both"] = Field(
+        default="model", description="who writes the generated inputs (see testgen)"
+    )
+    generated_inputs: int = Field(default=64, ge=0, description="target inputs per subtask")
+    generators: int = Field(default=8, ge=0, description="generator programs sampled a subtask")
+    validators: int = Field(default=8, ge=0, description="validator programs sampled a subtask")
+    validator_quorum: float = Field(default=0.75, gt=0, le=1, description="share that must accept")
+    submissions: int | None = Field(
+        default=None, ge=1, description="submission limit; None: 50 (IOI) or 10 (all-or-nothing)"
+    )
+    judge_all: bool = Field(
+        default=True,
+        description="judge every candidate on hidden tests (when the problem has them) so the "
+        "report can show baselines and the oracle on the same candidates",
+    )
+    penalty: float | None = Field(default=None, description="planner cluster penalty override")
+    seed: int = Field(default=0, description="seed of sampling and of every random choice")
+    sandbox: Literal["auto", "local", "docker"] = Field(default="auto")
+    workers: int | None = Field(default=None, ge=1, description="sandbox workers; None: cores")
+
+    def run_id(self, problem_id: str, problem_digest: str) -> str:
+        payload = self.model_dump(exclude=NOT_HASHED)
+        payload["problem"] = problem_digest
+        digest = hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
+        return f"{problem_id}-{digest[:12]}"
+
+
+def load_config(path: str | Path | None, overrides: dict[str, object]) -> RunConfig:
+    """A config from a JSON file (optional) with flag overrides (None values ignored)."""
+    data: dict[str, object] = {}
+    if path is not None:
+        p = Path(path)
+        if not p.is_file():
+            raise UserError(f"{p}: no such config file")
+        try:
+            data = json.loads(p.read_text())
+        except json.JSONDecodeError as e:
+            raise UserError(f"{p}: malformed JSON at line {e.lineno}: {e.msg}") from None
+        if not isinstance(data, dict):
+            raise UserError(f"{p}: a config file holds one JSON object")
+    data.update({k: v for k, v in overrides.items() if v is not None})
+    try:
+        return RunConfig.model_validate(data)
+    except ValidationError as e:
+        err = e.errors()[0]
+        where = ".".join(str(x) for x in err["loc"]) or "(top level)"
+        msg = "unknown setting" if err["type"] == "extra_forbidden" else err["msg"]
+        src = f"{path}: " if path else ""
+        raise UserError(f"{src}{where}: {msg}") from None
+
+
+def problem_digest(problem_json: Path) -> str:
+    """A hash of the problem directory's files that matter (problem.json and what it names)."""
+    h = hashlib.sha256()
+    base = problem_json.parent
+    for f in sorted(base.rglob("*")):
+        if f.is_file() and not f.name.startswith("."):
+            h.update(str(f.relative_to(base)).encode())
+            h.update(f.read_bytes())
+    return h.hexdigest()

@@ -1,0 +1,331 @@
+"""The run store: one SQLite file a run (WAL), content-addressed so a killed run resumes.
+
+Every table is keyed by what its rows are made from, never by when they were made:
+
+* samples     (subtask, role, chunk, idx) -> completion text; a chunk is written in one
+                transaction, so a chunk is either all there or not at all;
+* programs    sha of the normalised source -> source, language, compile verdict;
+* candidates  sample -> program (or the reason no program came out of it);
+* inputs      (subtask, sha of the bytes) -> bytes and provenance (generator, seed, votes);
+* outputs     sha -> bytes (outputs are shared by many executions);
+* executions  (program, input sha, limits key) -> verdict, time, memory, output sha;
+* judged      (program, subtask) -> points earned on the hidden tests, JSON detail;
+* submissions n -> the plan as it was made, with feedback;
+* stages      name -> done marker and seconds spent, so reruns skip finished stages.
+
+Running again, or resuming after kill -9, therefore samples, compiles and executes nothing that
+is already there. Rows read by selection never include hidden-test data: `judged` holds points
+only, and only the planner's feedback and the report read it.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from cpsolve.errors import UserError
+
+SCHEMA_VERSION = 1
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS samples (
+  subtask TEXT NOT NULL, role TEXT NOT NULL, chunk INTEGER NOT NULL, idx INTEGER NOT NULL,
+  text TEXT NOT NULL, tokens INTEGER, logprob REAL, finish_reason TEXT, model TEXT, seed INTEGER,
+  PRIMARY KEY (subtask, role, chunk, idx)
+);
+CREATE TABLE IF NOT EXISTS programs (
+  sha TEXT PRIMARY KEY, language TEXT NOT NULL, source TEXT NOT NULL,
+  compile_ok INTEGER, compile_msg TEXT
+);
+CREATE TABLE IF NOT EXISTS candidates (
+  subtask TEXT NOT NULL, role TEXT NOT NULL, chunk INTEGER NOT NULL, idx INTEGER NOT NULL,
+  program TEXT, reason TEXT,
+  PRIMARY KEY (subtask, role, chunk, idx)
+);
+CREATE TABLE IF NOT EXISTS inputs (
+  subtask TEXT NOT NULL, sha TEXT NOT NULL, data BLOB NOT NULL, provenance TEXT NOT NULL,
+  ord INTEGER NOT NULL, PRIMARY KEY (subtask, sha)
+);
+CREATE TABLE IF NOT EXISTS outputs (sha TEXT PRIMARY KEY, data BLOB NOT NULL);
+CREATE TABLE IF NOT EXISTS executions (
+  program TEXT NOT NULL, input TEXT NOT NULL, limits TEXT NOT NULL,
+  verdict TEXT NOT NULL, cpu_s REAL, memory_mb REAL, output TEXT, score REAL,
+  PRIMARY KEY (program, input, limits)
+);
+CREATE TABLE IF NOT EXISTS judged (
+  program TEXT NOT NULL, subtask TEXT NOT NULL, points REAL NOT NULL, detail TEXT NOT NULL,
+  PRIMARY KEY (program, subtask)
+);
+CREATE TABLE IF NOT EXISTS submissions (
+  n INTEGER PRIMARY KEY, subtask TEXT NOT NULL, program TEXT NOT NULL, cluster INTEGER,
+  rank INTEGER, earned TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS stages (name TEXT PRIMARY KEY, seconds REAL NOT NULL);
+"""
+
+
+class Store:
+    """One run's SQLite file. Safe to share between threads (one connection, one lock)."""
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self._db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute("PRAGMA synchronous=NORMAL")
+            self._db.executescript(SCHEMA)
+        except (OSError, sqlite3.OperationalError) as e:
+            raise UserError(f"cannot write the run store {self.path}: {e}") from None
+        self._lock = threading.RLock()
+        version = self.get_meta("schema_version")
+        if version is None:
+            self.set_meta("schema_version", SCHEMA_VERSION)
+        elif int(version) != SCHEMA_VERSION:
+            raise UserError(
+                f"{self.path} was written by another cpsolve version (schema {version}); "
+                "remove the run directory or use another --out"
+            )
+
+    def close(self) -> None:
+        with self._lock:
+            self._db.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        with self._lock:
+            try:
+                self._db.execute("BEGIN IMMEDIATE")
+                yield self._db
+                self._db.execute("COMMIT")
+            except sqlite3.OperationalError as e:
+                self._db.execute("ROLLBACK")
+                if "disk" in str(e) or "full" in str(e):
+                    raise UserError(f"cannot write the run store {self.path}: {e}") from None
+                raise
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+
+    def _query(self, sql: str, args: Iterable[Any] = ()) -> list[tuple[Any, ...]]:
+        with self._lock:
+            return self._db.execute(sql, tuple(args)).fetchall()
+
+    # ---- meta and stages -------------------------------------------------------------------
+
+    def get_meta(self, key: str) -> Any:
+        rows = self._query("SELECT value FROM meta WHERE key=?", (key,))
+        return json.loads(rows[0][0]) if rows else None
+
+    def set_meta(self, key: str, value: Any) -> None:
+        with self.transaction() as db:
+            db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, json.dumps(value)))
+
+    def stage_done(self, name: str) -> bool:
+        return bool(self._query("SELECT 1 FROM stages WHERE name=?", (name,)))
+
+    def mark_stage(self, name: str, seconds: float) -> None:
+        with self.transaction() as db:
+            db.execute("INSERT OR REPLACE INTO stages VALUES (?, ?)", (name, seconds))
+
+    def stage_seconds(self) -> dict[str, float]:
+        return {name: s for name, s in self._query("SELECT name, seconds FROM stages")}
+
+    # ---- samples -----------------------------------------------------------------------------
+
+    def chunks_done(self, subtask: str, role: str) -> set[int]:
+        rows = self._query(
+            "SELECT DISTINCT chunk FROM samples WHERE subtask=? AND role=?", (subtask, role)
+        )
+        return {r[0] for r in rows}
+
+    def add_chunk(self, subtask: str, role: str, chunk: int, rows: list[dict[str, Any]]) -> None:
+        """Store one chunk of completions atomically (all of it or none)."""
+        with self.transaction() as db:
+            db.executemany(
+                "INSERT OR IGNORE INTO samples VALUES (?,?,?,?,?,?,?,?,?,?)",
+                [
+                    (
+                        subtask,
+                        role,
+                        chunk,
+                        i,
+                        r["text"],
+                        r.get("tokens"),
+                        r.get("logprob"),
+                        r.get("finish_reason"),
+                        r.get("model"),
+                        r.get("seed"),
+                    )
+                    for i, r in enumerate(rows)
+                ],
+            )
+
+    def samples(self, subtask: str, role: str) -> list[dict[str, Any]]:
+        rows = self._query(
+            "SELECT chunk, idx, text, tokens, logprob, finish_reason, model, seed FROM samples "
+            "WHERE subtask=? AND role=? ORDER BY chunk, idx",
+            (subtask, role),
+        )
+        keys = ("chunk", "idx", "text", "tokens", "logprob", "finish_reason", "model", "seed")
+        return [dict(zip(keys, r, strict=True)) for r in rows]
+
+    def count_samples(self, role: str | None = None) -> int:
+        if role is None:
+            return int(self._query("SELECT COUNT(*) FROM samples")[0][0])
+        return int(self._query("SELECT COUNT(*) FROM samples WHERE role=?", (role,))[0][0])
+
+    # ---- programs and candidates ---------------------------------------------------------------
+
+    def add_candidates(self, rows: list[tuple[str, str, int, int, str | None, str | None]]) -> None:
+        """rows: (subtask, role, chunk, idx, program sha or None, reason or None)."""
+        with self.transaction() as db:
+            db.executemany("INSERT OR IGNORE INTO candidates VALUES (?,?,?,?,?,?)", rows)
+
+    def candidates(self, subtask: str, role: str) -> list[tuple[int, int, str | None, str | None]]:
+        return [
+            (c, i, p, r)
+            for c, i, p, r in self._query(
+                "SELECT chunk, idx, program, reason FROM candidates WHERE subtask=? AND role=? "
+                "ORDER BY chunk, idx",
+                (subtask, role),
+            )
+        ]
+
+    def add_program(self, sha: str, language: str, source: str) -> None:
+        with self.transaction() as db:
+            db.execute(
+                "INSERT OR IGNORE INTO programs (sha, language, source) VALUES (?,?,?)",
+                (sha, language, source),
+            )
+
+    def set_compiled(self, sha: str, ok: bool, message: str) -> None:
+        with self.transaction() as db:
+            db.execute(
+                "UPDATE programs SET compile_ok=?, compile_msg=? WHERE sha=?",
+                (int(ok), message, sha),
+            )
+
+    def program(self, sha: str) -> dict[str, Any]:
+        rows = self._query(
+            "SELECT language, source, compile_ok, compile_msg FROM programs WHERE sha=?", (sha,)
+        )
+        if not rows:
+            raise KeyError(sha)
+        lang, src, ok, msg = rows[0]
+        return {"sha": sha, "language": lang, "source": src, "compile_ok": ok, "compile_msg": msg}
+
+    def count_compiled(self) -> int:
+        return int(self._query("SELECT COUNT(*) FROM programs WHERE compile_ok IS NOT NULL")[0][0])
+
+    # ---- inputs ----------------------------------------------------------------------------------
+
+    def set_inputs(self, subtask: str, items: list[tuple[str, bytes, dict[str, Any]]]) -> None:
+        """Store the generated inputs of a subtask: (sha, bytes, provenance), in order."""
+        with self.transaction() as db:
+            db.execute("DELETE FROM inputs WHERE subtask=?", (subtask,))
+            db.executemany(
+                "INSERT INTO inputs VALUES (?,?,?,?,?)",
+                [(subtask, s, d, json.dumps(p), k) for k, (s, d, p) in enumerate(items)],
+            )
+
+    def inputs(self, subtask: str) -> list[tuple[str, bytes, dict[str, Any]]]:
+        rows = self._query(
+            "SELECT sha, data, provenance FROM inputs WHERE subtask=? ORDER BY ord", (subtask,)
+        )
+        return [(s, bytes(d), json.loads(p)) for s, d, p in rows]
+
+    # ---- executions --------------------------------------------------------------------------
+
+    def executed(self, program: str, limits: str) -> set[str]:
+        rows = self._query(
+            "SELECT input FROM executions WHERE program=? AND limits=?", (program, limits)
+        )
+        return {r[0] for r in rows}
+
+    def add_executions(
+        self, rows: list[tuple[str, str, str, str, float, float, bytes | None, float | None]]
+    ) -> None:
+        """rows: (program, input sha, limits key, verdict, cpu_s, memory_mb, output, score)."""
+        import hashlib
+
+        with self.transaction() as db:
+            for prog, inp, lim, verdict, cpu, mem, out, score in rows:
+                out_sha = None
+                if out is not None:
+                    out_sha = hashlib.sha256(out).hexdigest()
+                    db.execute("INSERT OR IGNORE INTO outputs VALUES (?, ?)", (out_sha, out))
+                db.execute(
+                    "INSERT OR IGNORE INTO executions VALUES (?,?,?,?,?,?,?,?)",
+                    (prog, inp, lim, verdict, cpu, mem, out_sha, score),
+                )
+
+    def executions(self, program: str, limits: str) -> dict[str, dict[str, Any]]:
+        rows = self._query(
+            "SELECT input, verdict, cpu_s, memory_mb, output, score FROM executions "
+            "WHERE program=? AND limits=?",
+            (program, limits),
+        )
+        return {
+            r[0]: {"verdict": r[1], "cpu_s": r[2], "memory_mb": r[3], "output": r[4], "score": r[5]}
+            for r in rows
+        }
+
+    def output(self, sha: str) -> bytes:
+        rows = self._query("SELECT data FROM outputs WHERE sha=?", (sha,))
+        return bytes(rows[0][0]) if rows else b""
+
+    def count_executions(self) -> int:
+        return int(self._query("SELECT COUNT(*) FROM executions")[0][0])
+
+    # ---- judge results and submissions ---------------------------------------------------------
+
+    def judged(self, program: str, subtask: str) -> tuple[float, dict[str, Any]] | None:
+        rows = self._query(
+            "SELECT points, detail FROM judged WHERE program=? AND subtask=?", (program, subtask)
+        )
+        return (rows[0][0], json.loads(rows[0][1])) if rows else None
+
+    def add_judged(self, program: str, subtask: str, points: float, detail: dict[str, Any]) -> None:
+        with self.transaction() as db:
+            db.execute(
+                "INSERT OR REPLACE INTO judged VALUES (?,?,?,?)",
+                (program, subtask, points, json.dumps(detail)),
+            )
+
+    def submissions(self) -> list[dict[str, Any]]:
+        rows = self._query(
+            "SELECT n, subtask, program, cluster, rank, earned FROM submissions ORDER BY n"
+        )
+        return [
+            {
+                "n": n,
+                "subtask": s,
+                "program": p,
+                "cluster": c,
+                "rank": r,
+                "earned": json.loads(e),
+            }
+            for n, s, p, c, r, e in rows
+        ]
+
+    def add_submission(
+        self,
+        n: int,
+        subtask: str,
+        program: str,
+        cluster: int | None,
+        rank: int | None,
+        earned: dict[str, float],
+    ) -> None:
+        with self.transaction() as db:
+            db.execute(
+                "INSERT OR REPLACE INTO submissions VALUES (?,?,?,?,?,?)",
+                (n, subtask, program, cluster, rank, json.dumps(earned)),
+            )
