@@ -80,10 +80,11 @@ class Completion(BaseModel):
 def sample_seed(base: int | None, sample_index: int) -> int | None:
     """The seed of sample `sample_index` of a request whose seed is `base` (None stays None).
 
-    Distinct per sample, stable across runs and backends, inside 31 bits for every server."""
+    `base + sample_index`, as vLLM's V1 engine seeds the children of an `n > 1` request, so a
+    request gives the same samples whether it is generated whole or split across chunks."""
     if base is None:
         return None
-    return (base * 1_000_003 + sample_index) % (2**31 - 1)
+    return base + sample_index
 
 
 @runtime_checkable
