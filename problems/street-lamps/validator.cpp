@@ -1,0 +1,28 @@
+// validator [maxN [maxL]]: exit 0 iff stdin is a valid "street-lamps" input.
+#include <bits/stdc++.h>
+using namespace std;
+static bool readInt(long long& x) {
+    int c = getchar();
+    bool neg = false;
+    if (c == '-') { neg = true; c = getchar(); }
+    if (c < '0' || c > '9') return false;
+    x = 0;
+    int digits = 0;
+    while (c >= '0' && c <= '9') { x = x * 10 + (c - '0'); if (++digits > 18) return false; c = getchar(); }
+    ungetc(c, stdin);
+    if (neg) x = -x;
+    return true;
+}
+static bool expect(int ch) { return getchar() == ch; }
+int main(int argc, char** argv) {
+    long long maxN = argc > 1 ? atoll(argv[1]) : 200000, maxL = argc > 2 ? atoll(argv[2]) : 1000000000;
+    long long n, L;
+    if (!readInt(n) || !expect(' ') || !readInt(L) || !expect('\n')) return 1;
+    if (n < 1 || n > maxN || L < 1 || L > maxL) return 1;
+    for (long long i = 0; i < n; i++) {
+        long long a, b;
+        if (!readInt(a) || !expect(' ') || !readInt(b) || !expect('\n')) return 1;
+        if (a < 0 || a >= b || b > L) return 1;
+    }
+    return getchar() == EOF ? 0 : 1;
+}
