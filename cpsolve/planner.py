@@ -1,0 +1,198 @@
+"""The online submission plan, as o1-ioi describes it.
+
+`next()` gives the next (subtask id, candidate id) to submit, or None when done; `feedback()`
+takes the judge's points per subtask id for that submission. Round-robin over the unsolved
+subtasks from the hardest; for each, the best candidate of the best cluster, where a cluster's
+score is the mean of its members' scores minus `penalty` for every submission already made
+from it, and candidates that fail a public test they must pass only come after every candidate
+that passes them. A subtask is solved once a submission earns its full points (directly, or
+through a harder subtask that includes it) and gets no more submissions; then the candidates of
+every subtask strictly containing it are filtered to those that agree with the solving
+submission on its generated inputs. A subtask whose candidates run out drops out of the round.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import numpy as np
+from pydantic import BaseModel, ConfigDict, Field
+
+from cpsolve.cluster import NOT_RUN_SIG, Clustering, ClusterMode, cluster_all, signatures
+from cpsolve.matrix import ExecutionMatrix
+from cpsolve.rerank import LearnedRanker, ScoreWeights, features, heuristic_scores, passes_public
+
+FULL_EPS = 1e-9
+
+
+class PlannerSettings(BaseModel):
+    """Settings of the submission plan; `cpsolve tune-selection` chooses weights and penalty."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    weights: ScoreWeights = Field(default_factory=ScoreWeights)
+    penalty: float = Field(default=0.5, ge=0, description="per submission made from a cluster")
+    limit: int | None = Field(default=None, ge=1, description="None: 50 (IOI) or 10 (10@k)")
+    cluster_mode: ClusterMode = "auto"
+    fuzzy_threshold: float = Field(default=0.1, gt=0, le=1)
+
+
+class SubmissionFeedback(BaseModel):
+    """What the judge says about one submission: points earned per subtask id."""
+
+    points: dict[str, float]
+
+
+@dataclass(frozen=True)
+class Submission:
+    subtask: str
+    candidate: str
+    candidate_index: int
+    cluster: int
+    score: float
+
+
+@dataclass
+class Prepared:
+    """The weight-independent part of selection: clusters, features and the public filter."""
+
+    clusterings: dict[int, Clustering]
+    x: np.ndarray
+    passes: np.ndarray
+
+
+def prepare(matrix: ExecutionMatrix, settings: PlannerSettings | None = None) -> Prepared:
+    settings = settings or PlannerSettings()
+    cl = cluster_all(matrix, settings.cluster_mode, threshold=settings.fuzzy_threshold)
+    return Prepared(cl, features(matrix, cl), passes_public(matrix))
+
+
+class Planner:
+    def __init__(
+        self,
+        matrix: ExecutionMatrix,
+        settings: PlannerSettings | None = None,
+        *,
+        ranker: LearnedRanker | None = None,
+        prepared: Prepared | None = None,
+        scores: np.ndarray | None = None,
+    ) -> None:
+        self.matrix = matrix
+        self.settings = settings or PlannerSettings()
+        self.prep = prepared or prepare(matrix, self.settings)
+        if scores is None:
+            x = self.prep.x
+            scores = ranker.scores(x) if ranker else heuristic_scores(x, self.settings.weights)
+        self.scores = np.asarray(scores, dtype=np.float64)
+        self.limit = self.settings.limit or matrix.default_limit()
+        self.order = matrix.hardest_first()
+        self.cursor = 0
+        self.solved: set[int] = set()
+        self.exhausted: set[int] = set()
+        self.best_points = np.zeros(matrix.n_subtasks)
+        self.submissions: list[Submission] = []
+        self._pending: Submission | None = None
+        self._eligible = {
+            s: np.ones(c.members.size, bool) for s, c in self.prep.clusterings.items()
+        }
+        self._subs = {s: np.zeros(c.n_clusters, np.int64) for s, c in self.prep.clusterings.items()}
+
+    # ---- choosing ------------------------------------------------------------------------
+
+    def next(self) -> tuple[str, str] | None:
+        """The next (subtask id, candidate id) to submit, or None when the plan is over."""
+        if len(self.submissions) >= self.limit:
+            return None
+        n = len(self.order)
+        for step in range(n):
+            pos = (self.cursor + step) % n
+            s = self.order[pos]
+            if s in self.solved or s in self.exhausted:
+                continue
+            pick = self._pick(s)
+            if pick is None:
+                self.exhausted.add(s)
+                continue
+            self.cursor = (pos + 1) % n
+            self._take(s, pick)
+            return self._pending.subtask, self._pending.candidate  # type: ignore[union-attr]
+        return None
+
+    def _pick(self, s: int) -> int | None:
+        """Position (within the subtask's clustering) of the best eligible candidate."""
+        cl = self.prep.clusterings[s]
+        avail = self._eligible[s]
+        tier = avail & self.prep.passes[cl.members]
+        use = np.flatnonzero(tier if tier.any() else avail)
+        if use.size == 0:
+            return None
+        labels, sc = cl.labels[use], self.scores[cl.members[use]]
+        k = cl.n_clusters
+        count = np.bincount(labels, minlength=k)
+        mean = np.bincount(labels, weights=sc, minlength=k) / np.maximum(count, 1)
+        value = np.where(count > 0, mean - self.settings.penalty * self._subs[s], -np.inf)
+        # best value; ties: more eligible members, then the cluster seen first
+        best = np.lexsort((np.arange(k), -count, -value))[0]
+        inside = use[labels == best]
+        return int(inside[np.lexsort((inside, -self.scores[cl.members[inside]]))[0]])
+
+    def _take(self, s: int, pos: int) -> None:
+        cl = self.prep.clusterings[s]
+        cand = int(cl.members[pos])
+        self._eligible[s][pos] = False
+        self._subs[s][cl.labels[pos]] += 1
+        self._pending = Submission(
+            subtask=self.matrix.subtask_ids[s],
+            candidate=self.matrix.meta.candidate_ids[cand],
+            candidate_index=cand,
+            cluster=int(cl.labels[pos]),
+            score=float(self.scores[cand]),
+        )
+        self.submissions.append(self._pending)
+
+    # ---- learning from the judge ---------------------------------------------------------
+
+    def feedback(self, result: Mapping[str, float] | SubmissionFeedback) -> None:
+        """The judge's points per subtask id for the submission `next()` last gave."""
+        if self._pending is None:
+            raise ValueError("feedback() needs a submission from next() first")
+        points = result.points if isinstance(result, SubmissionFeedback) else result
+        full = self.matrix.points
+        by_index = {self.matrix.subtask_index(str(sid)): got for sid, got in points.items()}
+        newly: list[int] = []
+        for s, got in by_index.items():
+            self.best_points[s] = max(self.best_points[s], float(got))
+            if float(got) >= full[s] - FULL_EPS:
+                newly += [s, *np.flatnonzero(self.matrix.includes[s]).tolist()]
+        solver = self._pending.candidate_index
+        self._pending = None
+        for s in dict.fromkeys(newly):
+            if s not in self.solved:
+                self.solved.add(s)
+                self.best_points[s] = full[s]
+                self._filter_containing(s, solver)
+
+    def _filter_containing(self, s: int, solver: int) -> None:
+        """Keep, for each subtask strictly containing `s`, the candidates that agree with the
+        solving submission on the generated inputs of `s` (where both were run)."""
+        cols = self.matrix.inputs_of(s)
+        if cols.size == 0:
+            return
+        ref = signatures(self.matrix, np.array([solver]), cols)[0]
+        for t in np.flatnonzero(self.matrix.includes[:, s]):
+            t = int(t)
+            if t in self.solved or t not in self.prep.clusterings:
+                continue
+            cl = self.prep.clusterings[t]
+            sig = signatures(self.matrix, cl.members, cols)
+            unknown = (sig == NOT_RUN_SIG) | (ref == NOT_RUN_SIG)[None, :]
+            agree = ((sig == ref[None, :]) | unknown).all(axis=1)
+            self._eligible[t] &= agree
+
+    # ---- reading -------------------------------------------------------------------------
+
+    @property
+    def total(self) -> float:
+        """Points earned so far: per subtask, the best any submission earned."""
+        return float(self.best_points.sum())

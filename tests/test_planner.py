@@ -1,0 +1,218 @@
+"""The online planner on hand-made matrices whose right plan is known."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pytest
+
+from cpsolve.matrix import NOT_RUN, ExecutionMatrix, verdict_code
+from cpsolve.planner import Planner, PlannerSettings, SubmissionFeedback
+from cpsolve.problem import Problem
+
+
+def make_problem(subtasks: list[tuple[str, float, list[str]]], **extra: Any) -> Problem:
+    """A problem whose hidden tests are named after the glob patterns' first letters."""
+    letters = sorted({pat[0] for _, _, pats in subtasks for pat in pats})
+    hidden = [{"name": f"{c}-1", "input": "1\n", "output": "1\n"} for c in letters]
+    raw = {
+        "id": "hand-made",
+        "name": "Hand made",
+        "subtasks": [{"id": i, "points": p, "tests": pats} for i, p, pats in subtasks],
+        "hidden_tests": hidden,
+        **extra,
+    }
+    return Problem.model_validate(raw)
+
+
+def make_matrix(
+    problem: Problem,
+    inputs: list[str],
+    rows: list[dict[str, Any]],
+) -> ExecutionMatrix:
+    """rows: {"st": subtask id, "out": per input a class id, a verdict name, or None (not run),
+    optional "pub": list of public passes, "hidden": {subtask id: points}, "len", "ok", "lp"}."""
+    n_pub = len(problem.public_tests)
+    verdict = np.zeros((len(rows), len(inputs)), np.int8)
+    cls = np.zeros((len(rows), len(inputs)), np.int32)
+    for r, row in enumerate(rows):
+        for i, o in enumerate(row["out"]):
+            if o is None:
+                verdict[r, i], cls[r, i] = NOT_RUN, -1
+            elif isinstance(o, str):
+                verdict[r, i], cls[r, i] = verdict_code(o), -1
+            else:
+                cls[r, i] = o
+    ids = [s.id for s in problem.subtasks]
+    hidden = np.array([[row.get("hidden", {}).get(s, 0.0) for s in ids] for row in rows])
+    pub = np.array([row.get("pub", [True] * n_pub) for row in rows], dtype=bool)
+    return ExecutionMatrix.build(
+        problem,
+        candidate_ids=[row.get("id", f"c{r}") for r, row in enumerate(rows)],
+        candidate_subtasks=[row["st"] for row in rows],
+        code_len=[row.get("len", 100) for row in rows],
+        compile_ok=[row.get("ok", True) for row in rows],
+        logprob=[row.get("lp", np.nan) for row in rows],
+        public_passed=pub,
+        public_verdict=np.where(pub, 0, verdict_code("WA")),
+        input_subtasks=inputs,
+        gen_verdict=verdict,
+        gen_class=cls,
+        gen_time=np.full(verdict.shape, 0.1),
+        hidden_points=hidden,
+    )
+
+
+def run_plan(planner: Planner, matrix: ExecutionMatrix) -> list[tuple[str, str]]:
+    """Drive the planner to the end with the matrix's hidden points as the judge."""
+    out = []
+    while (nxt := planner.next()) is not None:
+        out.append(nxt)
+        c = matrix.meta.candidate_ids.index(nxt[1])
+        assert matrix.hidden_points is not None
+        planner.feedback(
+            dict(zip(matrix.subtask_ids, matrix.hidden_points[c].tolist(), strict=True))
+        )
+    return out
+
+
+TWO = [("small", 30, ["a*"]), ("full", 70, ["a*", "b*"])]
+
+
+def test_hardest_subtask_first_then_round_robin() -> None:
+    p = make_problem(TWO)
+    m = make_matrix(
+        p,
+        ["small", "full"],
+        [
+            {"st": "small", "out": [1, 1], "id": "s1"},
+            {"st": "small", "out": [2, 2], "id": "s2"},
+            {"st": "full", "out": [1, 1], "id": "f1"},
+            {"st": "full", "out": [2, 2], "id": "f2"},
+        ],
+    )
+    plan = run_plan(Planner(m), m)
+    assert [sid for sid, _ in plan] == ["full", "small", "full", "small"]
+
+
+def test_feedback_closes_subtask_and_its_included_ones() -> None:
+    p = make_problem(TWO)
+    rows = [{"st": "small", "out": [k, k], "id": f"s{k}"} for k in range(3)]
+    rows += [{"st": "full", "out": [k, k], "id": f"f{k}"} for k in range(3)]
+    rows[3]["hidden"] = {"small": 30, "full": 70}  # f0 solves everything
+    m = make_matrix(p, ["small", "full"], rows)
+    planner = Planner(m)
+    plan = run_plan(planner, m)
+    assert plan == [("full", "f0")]  # small solved through full: no more submissions
+    assert planner.solved == {0, 1}
+    assert planner.total == 100
+
+
+def test_solved_subtask_gets_no_more_submissions() -> None:
+    p = make_problem(TWO)
+    rows = [{"st": "small", "out": [k, 0], "id": f"s{k}"} for k in range(4)]
+    rows += [{"st": "full", "out": [0, k], "id": f"f{k}"} for k in range(4)]  # agree with s0
+    rows[0]["hidden"] = {"small": 30}
+    m = make_matrix(p, ["small", "full"], rows)
+    plan = run_plan(Planner(m, PlannerSettings(limit=50)), m)
+    assert [sid for sid, _ in plan].count("small") == 1
+    assert [sid for sid, _ in plan].count("full") == 4  # runs out, then the plan ends
+
+
+def test_solving_included_subtask_filters_containing_candidates() -> None:
+    p = make_problem(TWO)
+    # full candidates disagree with the small solution on small's input (column 0), except f2
+    rows = [
+        {"st": "small", "out": [5, 0], "id": "s0", "hidden": {"small": 30}},
+        {"st": "full", "out": [6, 1], "id": "f0"},
+        {"st": "full", "out": [6, 1], "id": "f1"},
+        {"st": "full", "out": [5, 2], "id": "f2", "hidden": {"small": 30, "full": 70}},
+    ]
+    m = make_matrix(p, ["small", "full"], rows)
+    planner = Planner(m)
+    assert planner.next() == ("full", "f0")  # largest cluster first
+    planner.feedback({"small": 0, "full": 0})
+    assert planner.next() == ("small", "s0")
+    planner.feedback({"small": 30, "full": 0})
+    assert planner.next() == ("full", "f2")  # f1 was filtered out: it disagrees on small
+    planner.feedback({"small": 30, "full": 70})
+    assert planner.next() is None
+
+
+def test_subtask_out_of_candidates_drops_out() -> None:
+    p = make_problem(TWO)
+    rows = [{"st": "full", "out": [k, k], "id": f"f{k}"} for k in range(3)]
+    rows.append({"st": "small", "out": [0, 0], "id": "s0"})
+    m = make_matrix(p, ["small", "full"], rows)
+    plan = run_plan(Planner(m), m)
+    assert [c for _, c in plan] == ["f0", "s0", "f1", "f2"]
+
+
+def test_limit_and_all_or_nothing_default() -> None:
+    p = make_problem([("all", 1, ["a*"])], scoring="all-or-nothing")
+    rows = [{"st": "all", "out": [k], "id": f"c{k}"} for k in range(30)]
+    m = make_matrix(p, ["all"], rows)
+    assert len(run_plan(Planner(m), m)) == 10
+    assert len(run_plan(Planner(m, PlannerSettings(limit=3)), m)) == 3
+    m2 = make_matrix(make_problem([("all", 1, ["a*"])]), ["all"], rows)
+    assert len(run_plan(Planner(m2), m2)) == 30  # IOI limit 50, only 30 candidates
+
+
+def test_penalty_moves_plan_to_next_cluster() -> None:
+    p = make_problem([("all", 1, ["a*"])])
+    rows = [{"st": "all", "out": [0], "id": f"big{k}"} for k in range(3)]
+    rows += [{"st": "all", "out": [1], "id": f"mid{k}"} for k in range(2)]
+    m = make_matrix(p, ["all"], rows)
+    big, mid = PlannerSettings(penalty=100.0), PlannerSettings(penalty=0.0)
+    with_penalty = [c for _, c in run_plan(Planner(m, big), m)][:2]
+    without = [c for _, c in run_plan(Planner(m, mid), m)][:2]
+    assert with_penalty == ["big0", "mid0"]
+    assert without == ["big0", "big1"]
+
+
+def test_ties_are_broken_by_cluster_size_then_order() -> None:
+    p = make_problem([("all", 1, ["a*"])])
+    rows = [{"st": "all", "out": [k % 2], "id": f"c{k}"} for k in range(4)]  # two even clusters
+    m = make_matrix(p, ["all"], rows)
+    scores = np.zeros(4)
+    first = Planner(m, PlannerSettings(penalty=1.0), scores=scores)
+    assert [c for _, c in run_plan(first, m)] == ["c0", "c1", "c2", "c3"]
+
+
+def test_public_test_failures_rank_below_passing_candidates() -> None:
+    p = make_problem(
+        [("all", 1, ["a*"])], public_tests=[{"name": "ex", "input": "1\n", "output": "1\n"}]
+    )
+    rows = [{"st": "all", "out": [0], "id": f"bad{k}", "pub": [False]} for k in range(5)]
+    rows.append({"st": "all", "out": [1], "id": "good", "pub": [True]})
+    m = make_matrix(p, ["all"], rows)
+    assert [c for _, c in run_plan(Planner(m), m)][:2] == ["good", "bad0"]
+
+
+def test_string_subtask_ids_and_unknown_ids() -> None:
+    p = make_problem([("2", 0, ["a*"]), ("10", 40, ["a*"]), ("1", 60, ["a*", "b*"])])
+    rows = [
+        {"st": "10", "out": [0, 0], "id": "x", "hidden": {"10": 40}},
+        {"st": "10", "out": [1, 1], "id": "y"},
+        {"st": "1", "out": [0, 0], "id": "z"},
+    ]
+    m = make_matrix(p, ["10", "1"], rows)
+    planner = Planner(m)
+    assert planner.next() == ("1", "z")  # listed last = hardest, whatever its name
+    planner.feedback(SubmissionFeedback(points={"1": 0, "10": 0}))
+    assert planner.next() == ("10", "x")
+    planner.feedback({"10": 40, "1": 0})
+    assert planner.next() is None  # "10" solved, "1" out of candidates, "2" worth nothing
+    fresh = Planner(m)
+    fresh.next()
+    with pytest.raises(KeyError):
+        fresh.feedback({"0": 1})  # an index in place of an id is refused, not ignored
+
+
+def test_candidates_that_did_not_compile_are_never_submitted() -> None:
+    p = make_problem([("all", 1, ["a*"])])
+    rows = [{"st": "all", "out": ["CE"], "id": "broken", "ok": False}]
+    rows.append({"st": "all", "out": [3], "id": "fine"})
+    m = make_matrix(p, ["all"], rows)
+    assert [c for _, c in run_plan(Planner(m), m)] == ["fine"]
