@@ -1,0 +1,231 @@
+"""Selection baselines beside ours, on the same matrix, and the offline replay that scores them.
+
+A baseline picks submissions without the judge's feedback (except ours, the online Planner);
+each is scored by replaying its submissions against the matrix's hidden results: a subtask earns
+the best points any submission earned on it, as IOI (CMS) scores a contestant.
+
+- random-k: k compiled candidates drawn at random (o1-ioi's random-50).
+- public-then-random: random order among candidates passing their public tests, then the rest.
+- largest-clusters-first (AlphaCode): per subtask, public-test passers clustered by behaviour,
+  one member of each cluster from the largest down, round after round.
+- codet (CodeT's dual agreement): a generated input's expected output is the plurality output;
+  candidates are grouped by the set of such tests (and public tests) they agree with, and a group
+  scores (tests agreed) x sqrt(members).
+- oracle: the most any k compiled candidates could earn together.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from cpsolve.cluster import exact_labels, signatures
+from cpsolve.matrix import ExecutionMatrix
+from cpsolve.planner import Planner, PlannerSettings, Prepared
+from cpsolve.rerank import LearnedRanker, passes_public
+
+BASELINES = ("random", "public-then-random", "largest-clusters", "codet")
+
+
+@dataclass
+class ReplayResult:
+    """Points a strategy earned with at most `limit` submissions; `curve[j]` after j+1."""
+
+    name: str
+    points: float
+    max_score: float
+    limit: int
+    submissions: list[int] = field(default_factory=list)  # candidate indices, in order
+    curve: list[float] = field(default_factory=list)
+
+    @property
+    def fraction(self) -> float:
+        return self.points / self.max_score if self.max_score else 0.0
+
+
+def _hidden(matrix: ExecutionMatrix) -> np.ndarray:
+    if matrix.hidden_points is None:
+        raise ValueError(f"matrix of {matrix.meta.problem_id} has no hidden results to replay")
+    return np.nan_to_num(matrix.hidden_points.astype(np.float64), nan=0.0)
+
+
+def judge_points(matrix: ExecutionMatrix, candidate: int) -> dict[str, float]:
+    """What the judge would say about one submission: points per subtask id."""
+    row = _hidden(matrix)[candidate]
+    return dict(zip(matrix.subtask_ids, row.tolist(), strict=True))
+
+
+def score_submissions(
+    matrix: ExecutionMatrix, name: str, picks: list[int], limit: int
+) -> ReplayResult:
+    """Replay a fixed list of submissions (the first `limit` of `picks`)."""
+    hidden = _hidden(matrix)
+    best = np.zeros(matrix.n_subtasks)
+    curve = []
+    for c in picks[:limit]:
+        best = np.maximum(best, hidden[c])
+        curve.append(float(best.sum()))
+    total = float(best.sum())
+    return ReplayResult(name, total, float(matrix.points.sum()), limit, picks[:limit], curve)
+
+
+def replay_planner(
+    matrix: ExecutionMatrix,
+    settings: PlannerSettings | None = None,
+    *,
+    ranker: LearnedRanker | None = None,
+    prepared: Prepared | None = None,
+    name: str = "ours",
+) -> ReplayResult:
+    """Run the online Planner with the matrix's hidden results standing in for the judge."""
+    planner = Planner(matrix, settings, ranker=ranker, prepared=prepared)
+    curve: list[float] = []
+    while planner.next() is not None:
+        planner.feedback(judge_points(matrix, planner.submissions[-1].candidate_index))
+        curve.append(planner.total)
+    picks = [s.candidate_index for s in planner.submissions]
+    return ReplayResult(
+        name, planner.total, float(matrix.points.sum()), planner.limit, picks, curve
+    )
+
+
+# ---- static baselines ----------------------------------------------------------------------
+
+
+def _compiled(matrix: ExecutionMatrix) -> np.ndarray:
+    return np.flatnonzero(matrix.compile_ok)
+
+
+def random_k(matrix: ExecutionMatrix, k: int, seed: int = 0) -> list[int]:
+    rng = np.random.default_rng(seed)
+    pool = _compiled(matrix)
+    return rng.permutation(pool)[:k].tolist()
+
+
+def public_then_random(matrix: ExecutionMatrix, k: int, seed: int = 0) -> list[int]:
+    rng = np.random.default_rng(seed)
+    pool = rng.permutation(_compiled(matrix))
+    passed = passes_public(matrix)[pool]
+    return np.concatenate([pool[passed], pool[~passed]])[:k].tolist()
+
+
+def _round_robin(matrix: ExecutionMatrix, per_subtask: dict[int, list[int]], k: int) -> list[int]:
+    """Interleave per-subtask orders, hardest subtask first, until k picks or none left."""
+    queues = [list(per_subtask.get(s, [])) for s in matrix.hardest_first()]
+    out: list[int] = []
+    while len(out) < k and any(queues):
+        for q in queues:
+            if q and len(out) < k:
+                out.append(q.pop(0))
+    return out
+
+
+def _rounds(groups: list[np.ndarray]) -> list[int]:
+    """One member of each group in the given order, then a second of each, and so on."""
+    out: list[int] = []
+    depth = max((g.size for g in groups), default=0)
+    for r in range(depth):
+        out += [int(g[r]) for g in groups if g.size > r]
+    return out
+
+
+def _subtask_pool(matrix: ExecutionMatrix, s: int) -> np.ndarray:
+    rows = matrix.candidates_of(s)
+    rows = rows[matrix.compile_ok[rows]]
+    passed = rows[passes_public(matrix)[rows]]
+    return passed if passed.size else rows
+
+
+def largest_clusters(matrix: ExecutionMatrix, k: int) -> list[int]:
+    orders = {}
+    for s in range(matrix.n_subtasks):
+        rows = _subtask_pool(matrix, s)
+        labels = exact_labels(signatures(matrix, rows, matrix.relevant_inputs(s)))
+        sizes = np.bincount(labels) if labels.size else np.zeros(0, int)
+        by_size = np.argsort(-sizes, kind="stable")
+        orders[s] = _rounds([rows[labels == g] for g in by_size])
+    return _round_robin(matrix, orders, k)
+
+
+def _plurality(sig: np.ndarray) -> np.ndarray:
+    """Per column, the most frequent successful output class (-1 if none succeeded)."""
+    out = np.full(sig.shape[1], -1, dtype=sig.dtype)
+    for j in range(sig.shape[1]):
+        col = sig[:, j][sig[:, j] >= 0]
+        if col.size:
+            vals, counts = np.unique(col, return_counts=True)
+            out[j] = vals[np.argmax(counts)]
+    return out
+
+
+def codet(matrix: ExecutionMatrix, k: int) -> list[int]:
+    orders = {}
+    for s in range(matrix.n_subtasks):
+        rows = matrix.candidates_of(s)
+        rows = rows[matrix.compile_ok[rows]]
+        sig = signatures(matrix, rows, matrix.relevant_inputs(s))
+        agree = sig == _plurality(sig)[None, :]
+        public = matrix.public_passed[rows][:, matrix.public_required[s]]
+        passed = np.ascontiguousarray(np.hstack([agree, public]).astype(np.uint8))
+        labels = exact_labels(passed)
+        if not labels.size:
+            orders[s] = []
+            continue
+        size = np.bincount(labels)
+        tests = np.zeros(size.size)
+        tests[labels] = passed.sum(axis=1)
+        score = tests * np.sqrt(size)
+        order = np.lexsort((np.arange(size.size), -score))
+        orders[s] = _rounds([rows[labels == g] for g in order])
+    return _round_robin(matrix, orders, k)
+
+
+def oracle_points(matrix: ExecutionMatrix, k: int, *, max_combinations: int = 200_000) -> float:
+    """The most any k compiled candidates could earn together. Exact when k >= subtasks or the
+    search is small; otherwise a greedy lower bound."""
+    hidden = _hidden(matrix)[matrix.compile_ok]
+    if hidden.size == 0 or k <= 0:
+        return 0.0
+    if k >= matrix.n_subtasks:
+        return float(hidden.max(axis=0).sum())
+    rows = np.unique(hidden, axis=0)
+    keep = [
+        r for r in rows if not any(np.all(o >= r) and np.any(o > r) for o in rows)
+    ]  # Pareto front: nobody earns at least as much everywhere and more somewhere
+    front = np.array(keep)
+    if math.comb(len(front), min(k, len(front))) <= max_combinations:
+        combos = itertools.combinations(range(len(front)), min(k, len(front)))
+        return float(max(front[list(c)].max(axis=0).sum() for c in combos))
+    best = np.zeros(matrix.n_subtasks)
+    for _ in range(k):
+        gains = np.maximum(front, best).sum(axis=1)
+        best = np.maximum(best, front[int(np.argmax(gains))])
+    return float(best.sum())
+
+
+def run_baselines(
+    matrix: ExecutionMatrix,
+    *,
+    limit: int | None = None,
+    seed: int = 0,
+    settings: PlannerSettings | None = None,
+    ranker: LearnedRanker | None = None,
+) -> dict[str, ReplayResult]:
+    """Ours, every baseline, and the oracle, each replayed with the same submission limit."""
+    settings = settings or PlannerSettings()
+    k = limit or settings.limit or matrix.default_limit()
+    ours = replay_planner(matrix, settings.model_copy(update={"limit": k}), ranker=ranker)
+    picks = {
+        "random": random_k(matrix, k, seed),
+        "public-then-random": public_then_random(matrix, k, seed),
+        "largest-clusters": largest_clusters(matrix, k),
+        "codet": codet(matrix, k),
+    }
+    out = {"ours": ours}
+    out.update({name: score_submissions(matrix, name, p, k) for name, p in picks.items()})
+    top = oracle_points(matrix, k)
+    out["oracle"] = ReplayResult("oracle", top, float(matrix.points.sum()), k)
+    return out
