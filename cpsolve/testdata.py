@@ -3,7 +3,7 @@
 A test's input is inline, in a file, or the stdout of the problem's generator run with the test's
 `gen` arguments. A test without an answer gets the output of the problem's main reference
 solution (`main: true`, else the first one expected to be AC everywhere). Both are cached under
-`$CPSOLVE_CACHE` (default `~/.cache/cpsolve/tests`), keyed by hashes of the programs' sources
+`$CPSOLVE_CACHE/tests` (default `~/.cache/cpsolve/tests`), keyed by hashes of the programs' sources
 and the arguments or input, so a re-run compiles and runs nothing.
 """
 
@@ -28,7 +28,7 @@ FORMAT = "cpsolve-testdata-v1"
 
 def cache_dir() -> Path:
     root = os.environ.get("CPSOLVE_CACHE")
-    return Path(root) if root else Path.home() / ".cache" / "cpsolve" / "tests"
+    return (Path(root) if root else Path.home() / ".cache" / "cpsolve") / "tests"
 
 
 def _sha(*parts: bytes) -> str:

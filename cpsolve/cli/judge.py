@@ -1,0 +1,123 @@
+"""`cpsolve judge PROBLEM SOLUTION`: one program on a problem's hidden tests."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from cpsolve.errors import UserError
+from cpsolve.judge import JudgeResult, TestResult, judge_program
+from cpsolve.languages import Language, language_of
+from cpsolve.problem import load_problem
+from cpsolve.sandbox.base import Sandbox
+
+console = Console()
+err_console = Console(stderr=True)
+
+VERDICT_STYLE = {"AC": "green", "PA": "yellow", "CE": "magenta", "SE": "bold red"}
+
+
+@contextmanager
+def opened_sandbox(kind: str) -> Iterator[Sandbox]:
+    """The sandbox of the given kind, closed afterwards."""
+    from cpsolve.sandbox.factory import open_sandbox
+
+    sandbox = open_sandbox(kind)
+    try:
+        yield sandbox
+    finally:
+        sandbox.close()
+
+
+def read_solution(path: Path) -> tuple[str, Language]:
+    """A solution file's text and language, or a clear error."""
+    if not path.is_file():
+        raise UserError(f"{path}: no such solution file")
+    language = language_of(path)
+    try:
+        return path.read_text(), language
+    except UnicodeDecodeError:
+        raise UserError(f"{path}: the solution is not a UTF-8 text file") from None
+
+
+def styled(verdict: str) -> str:
+    return f"[{VERDICT_STYLE.get(verdict, 'red')}]{verdict}[/]"
+
+
+def result_table(result: JudgeResult) -> Table:
+    by_name = {t.name: t for t in result.tests}
+    table = Table(title=f"{result.problem}: {result.score:g} / {result.max_score:g}")
+    for col in ("subtask", "points", "earned", "verdict", "tests", "max time s", "max mem MB"):
+        table.add_column(col, justify="left" if col in ("subtask", "verdict") else "right")
+    for s in result.subtasks:
+        ran = [by_name[n] for n in s.tests if n in by_name]
+        table.add_row(
+            s.id,
+            f"{s.points:g}",
+            f"{s.earned:g}",
+            styled(s.verdict),
+            str(len(ran)),
+            f"{max((t.time_s for t in ran), default=0):.2f}",
+            f"{max((t.memory_mb for t in ran), default=0):.0f}",
+        )
+    return table
+
+
+def as_json(result: JudgeResult) -> str:
+    data = {
+        "problem": result.problem,
+        "score": result.score,
+        "max_score": result.max_score,
+        "verdict": result.verdict,
+        "subtasks": [
+            s.model_dump(include={"id", "points", "earned", "verdict"}) for s in result.subtasks
+        ],
+        "tests": [
+            t.model_dump(include={"name", "verdict", "score", "time_s", "memory_mb", "message"})
+            for t in result.tests
+        ],
+    }
+    return json.dumps(data, indent=2)
+
+
+def judge(
+    problem: Annotated[Path, typer.Argument(help="A problem.json or the directory holding it.")],
+    solution: Annotated[Path, typer.Argument(help="The solution's source file (.cpp, .c, .py).")],
+    as_json_: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
+    sandbox: Annotated[str, typer.Option(help="Sandbox backend: local, docker or auto.")] = "auto",
+    subtask: Annotated[
+        list[str] | None, typer.Option(help="Judge only this subtask (repeatable).")
+    ] = None,
+) -> None:
+    """Judge one program on a problem's hidden tests: verdict and points per subtask."""
+    prob = load_problem(problem)
+    source, language = read_solution(solution)
+    if subtask:
+        known = [s.id for s in prob.subtasks]
+        for sid in subtask:
+            if sid not in known:
+                raise UserError(f"{prob.id} has no subtask '{sid}' (it has {', '.join(known)})")
+    with opened_sandbox(sandbox) as sb, err_console.status("judging") as status:
+
+        def show(t: TestResult) -> None:
+            status.update(f"judging: test {t.name} {t.verdict}")
+
+        result = judge_program(prob, source, language, sb, subtask or None, progress=show)
+    if result.verdict == "CE":
+        head = result.compile_message.strip().splitlines()
+        raise UserError(f"{solution} does not compile: {head[0] if head else 'compiler failed'}")
+    if as_json_:
+        typer.echo(as_json(result))
+    else:
+        console.print(result_table(result))
+
+
+def register(app: typer.Typer) -> None:
+    app.command("judge")(judge)

@@ -1,0 +1,129 @@
+"""`cpsolve problems check PATH...`: a problem is ready when its file validates, its validator
+accepts every test, and each reference solution earns exactly its expected verdict per subtask."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from pydantic import BaseModel
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+from cpsolve.errors import UserError
+from cpsolve.judge import judge_program
+from cpsolve.problem import Problem, find_problems, load_problem
+from cpsolve.sandbox.base import Limits, Sandbox, Verdict
+from cpsolve.tasktypes import compile_support
+from cpsolve.testdata import TestData
+
+console = Console()
+err_console = Console(stderr=True)
+
+problems_app = typer.Typer(help="Check the problems of a problem set.", no_args_is_help=True)
+
+VALIDATOR_LIMITS = Limits(cpu_s=10.0, wall_s=30.0, memory_mb=1024)
+
+
+class Check(BaseModel):
+    problem: str
+    what: str
+    ok: bool
+    detail: str = ""
+
+
+def expectation_met(expected: str, got: str) -> bool:
+    return expected.lower() == "any" or expected.upper() == got
+
+
+def check_validator(problem: Problem, sandbox: Sandbox, data: TestData) -> Check:
+    if problem.validator is None:
+        return Check(problem=problem.id, what="validator", ok=True, detail="none given")
+    validator = compile_support(sandbox, problem, problem.validator.path)
+    tests = problem.public_tests + problem.hidden_tests
+    runs = sandbox.run_batch(validator, data.inputs(tests), VALIDATOR_LIMITS, keep_output=False)
+    bad = [(t.name, r) for t, r in zip(tests, runs, strict=True) if r.verdict != Verdict.AC]
+    if not bad:
+        return Check(problem=problem.id, what="validator", ok=True, detail=f"{len(tests)} tests")
+    name, run = bad[0]
+    why = run.stderr.decode("utf-8", "replace").strip().splitlines()[:1]
+    detail = f"rejects {len(bad)} test(s), first '{name}' ({run.verdict}): {' '.join(why)}"
+    return Check(problem=problem.id, what="validator", ok=False, detail=detail)
+
+
+def check_solution(problem: Problem, index: int, sandbox: Sandbox, data: TestData) -> Check:
+    ref = problem.reference_solutions[index]
+    what = f"solution {ref.path}"
+    source = problem.path(ref.path).read_text()
+    result = judge_program(problem, source, ref.language, sandbox, data=data)
+    wrong, parts = [], []
+    for s in result.subtasks:
+        expected = ref.expect.get(s.id, "any")
+        parts.append(f"{s.id}:{s.verdict}")
+        if not expectation_met(expected, s.verdict):
+            wrong.append(f"subtask {s.id} expected {expected}, got {s.verdict}")
+    if result.verdict == Verdict.CE:
+        head = result.compile_message.strip().splitlines()[:1]
+        wrong.insert(0, f"does not compile: {' '.join(head)}")
+    detail = "; ".join(wrong) if wrong else " ".join(parts) + f" ({result.score:g} points)"
+    return Check(problem=problem.id, what=what, ok=not wrong, detail=detail)
+
+
+def check_problem(path: Path, sandbox: Sandbox) -> list[Check]:
+    try:
+        problem = load_problem(path)
+    except UserError as e:
+        return [Check(problem=str(path), what="problem file", ok=False, detail=str(e))]
+    checks = [Check(problem=problem.id, what="problem file", ok=True, detail="valid")]
+    data = TestData(problem, sandbox)
+    steps = [lambda: check_validator(problem, sandbox, data)]
+    steps += [
+        (lambda i=i: check_solution(problem, i, sandbox, data))
+        for i in range(len(problem.reference_solutions))
+    ]
+    for step in steps:
+        try:
+            checks.append(step())
+        except UserError as e:
+            checks.append(Check(problem=problem.id, what="tests", ok=False, detail=str(e)))
+            break
+    return checks
+
+
+def checks_table(checks: list[Check]) -> Table:
+    table = Table(title="problem checks")
+    for col in ("problem", "check", "result", "detail"):
+        table.add_column(col)
+    for c in checks:
+        mark = "[green]ok[/]" if c.ok else "[bold red]FAIL[/]"
+        table.add_row(escape(c.problem), escape(c.what), mark, escape(c.detail))
+    return table
+
+
+@problems_app.command("check")
+def check(
+    paths: Annotated[list[Path], typer.Argument(help="Problem files or directories of problems.")],
+    sandbox: Annotated[str, typer.Option(help="Sandbox backend: local, docker or auto.")] = "auto",
+) -> None:
+    """Validate problems: file, validator on every test, expected verdicts of solutions."""
+    from cpsolve.cli.judge import opened_sandbox
+
+    files = [f for p in paths for f in find_problems(p)]
+    checks: list[Check] = []
+    with opened_sandbox(sandbox) as sb, err_console.status("checking") as status:
+        for f in files:
+            status.update(f"checking {f}")
+            checks += check_problem(f, sb)
+    console.print(checks_table(checks))
+    failed = sorted({c.problem for c in checks if not c.ok})
+    passed = len(files) - len(failed)
+    console.print(f"{passed} of {len(files)} problems pass", highlight=False)
+    if failed:
+        err_console.print(f"[bold red]failing:[/] {', '.join(failed)}", highlight=False)
+        raise typer.Exit(1)
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(problems_app, name="problems")
