@@ -15,11 +15,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from cpsolve.cluster import NOT_RUN_SIG, Clustering, ClusterMode, cluster_all, signatures
+from cpsolve.errors import UserError
 from cpsolve.matrix import ExecutionMatrix
 from cpsolve.rerank import LearnedRanker, ScoreWeights, features, heuristic_scores, passes_public
 
@@ -36,6 +38,17 @@ class PlannerSettings(BaseModel):
     limit: int | None = Field(default=None, ge=1, description="None: 50 (IOI) or 10 (10@k)")
     cluster_mode: ClusterMode = "auto"
     fuzzy_threshold: float = Field(default=0.1, gt=0, le=1)
+
+
+def load_settings(path: str | Path) -> PlannerSettings:
+    """Settings written by `cpsolve tune-selection`; a bad file is a UserError."""
+    p = Path(path)
+    if not p.is_file():
+        raise UserError(f"{p}: no such selection settings file; write one with tune-selection")
+    try:
+        return PlannerSettings.model_validate_json(p.read_text())
+    except ValidationError as e:
+        raise UserError(f"{p}: not selection settings ({e.errors()[0]['msg']})") from None
 
 
 class SubmissionFeedback(BaseModel):
