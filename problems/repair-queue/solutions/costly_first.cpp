@@ -1,0 +1,16 @@
+// Wrong greedy: the most expensive machine first, shorter first among equal costs.
+#include <bits/stdc++.h>
+using namespace std;
+
+int main() {
+    int n;
+    scanf("%d", &n);
+    vector<pair<long long, long long>> job(n);
+    for (auto& [t, c] : job) scanf("%lld %lld", &t, &c);
+    sort(job.begin(), job.end(), [](const auto& a, const auto& b) {
+        return a.second != b.second ? a.second > b.second : a.first < b.first;
+    });
+    long long now = 0, total = 0;
+    for (auto [t, c] : job) now += t, total += c * now;
+    printf("%lld\n", total);
+}
