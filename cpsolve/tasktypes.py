@@ -239,7 +239,7 @@ def interactive_job(h: Harness, case: Case) -> Job:
             name="checker", program=h.checker.key, args=args, limits=CHECKER_LIMITS, trusted=True
         )
         stages.append(Stage(procs=[check]))
-    files = {"input.txt": case.input, "answer.txt": case.answer, "tout.txt": b""}
+    files = {"input.txt": case.input, "answer.txt": case.answer}  # tout.txt: made by the interactor
     return Job(files=files, fifos=["to_program", "to_judge"], stages=stages)
 
 
