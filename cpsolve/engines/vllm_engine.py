@@ -11,9 +11,7 @@ sample is accounted for: missing ones are asked for again, one by one, with thei
 from __future__ import annotations
 
 import gc
-import os
 from collections.abc import Iterable, Iterator, Sequence
-from pathlib import Path
 from typing import Any
 
 from cpsolve.engines.base import (
@@ -25,32 +23,11 @@ from cpsolve.engines.base import (
     sample_seed,
 )
 from cpsolve.engines.chunks import Piece, plan_chunks
+from cpsolve.engines.models import go_offline, read_chat_template, resolve_model
 from cpsolve.errors import UserError
 
 _FINISH: dict[str | None, FinishReason] = {"stop": "stop", "length": "length"}
 _RETRIES = 3
-
-
-def resolve_model(model: str) -> str:
-    """A local model directory for `model` (a path, or a hub name already in the local cache).
-
-    Nothing is downloaded: a model that cannot be loaded offline is a UserError."""
-    path = Path(model).expanduser()
-    if path.is_dir():
-        if not (path / "config.json").is_file():
-            raise UserError(f"{path}: not a model directory (it holds no config.json)")
-        return str(path.resolve())
-    if path.suffix in {".gguf"} and path.is_file():
-        return str(path.resolve())
-    try:
-        from huggingface_hub import snapshot_download
-
-        return snapshot_download(model, local_files_only=True)
-    except Exception:
-        raise UserError(
-            f"model '{model}' is neither a local directory nor in the Hugging Face cache; "
-            f"download it first (huggingface-cli download {model}) or pass its directory"
-        ) from None
 
 
 class VLLMEngine:
@@ -92,7 +69,7 @@ class VLLMEngine:
             )
         self.llm = llm
         self.tokenizer = llm.get_tokenizer()
-        self._template = Path(chat_template).read_text() if chat_template else None
+        self._template = read_chat_template(chat_template)
         if self._template is None and not getattr(self.tokenizer, "chat_template", None):
             raise UserError(
                 f"model '{model}' has no chat template; pass one with --chat-template FILE"
@@ -101,8 +78,7 @@ class VLLMEngine:
 
     @staticmethod
     def _load(path: str, **kwargs: Any) -> Any:
-        os.environ.setdefault("HF_HUB_OFFLINE", "1")
-        os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+        go_offline()
         from vllm import LLM
 
         kwargs = {k: v for k, v in kwargs.items() if v is not None}
