@@ -16,6 +16,7 @@ in sample order (`sample_index` 0, 1, ...). A chunk never holds more than the en
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable, Iterator
 from typing import Literal, Protocol, runtime_checkable
 
@@ -85,6 +86,15 @@ def sample_seed(base: int | None, sample_index: int) -> int | None:
     if base is None:
         return None
     return base + sample_index
+
+
+def request_seed(base: int, *parts: str) -> int:
+    """A seed for one request, stable and distinct per (base, problem, subtask, role, ...).
+
+    Two requests with the same seed draw from the same random stream, so callers give every
+    request its own; 30 bits leave room for `sample_seed(seed, i)` below 2**31."""
+    digest = hashlib.blake2b("\x1f".join([str(base), *parts]).encode(), digest_size=8).digest()
+    return int.from_bytes(digest, "big") % (2**30)
 
 
 @runtime_checkable
