@@ -1,0 +1,209 @@
+"""No work twice: the on-disk compile cache and the in-memory cache of identical executions.
+
+Compile keys hash (language, compile flags, file name, normalised source, extra files): two
+sources that differ only in comments or layout share one artifact; string literals are kept.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import os
+import shutil
+import threading
+import tokenize
+from collections import OrderedDict
+from collections.abc import Sequence
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict
+
+from cpsolve.languages import Language
+from cpsolve.sandbox.base import Artifact, Limits, RunResult
+
+
+def default_cache_dir() -> Path:
+    env = os.environ.get("CPSOLVE_CACHE")
+    return Path(env) if env else Path.home() / ".cache" / "cpsolve" / "artifacts"
+
+
+# ------------------------------------------------------------ normalisation
+
+
+def _c_lines(source: str) -> list[str]:
+    """C/C++ source without comments, one entry per logical line, whitespace runs collapsed."""
+    out: list[str] = []
+    line: list[str] = []
+    i, n = 0, len(source)
+    while i < n:
+        c = source[i]
+        if c in "\"'":
+            j = i + 1
+            while j < n and source[j] != c and source[j] != "\n":
+                j += 2 if source[j] == "\\" else 1
+            line.append(source[i : j + 1])
+            i = j + 1
+        elif source.startswith("//", i):
+            j = source.find("\n", i)
+            i = n if j < 0 else j
+        elif source.startswith("/*", i):
+            j = source.find("*/", i + 2)
+            line.append(" ")
+            i = n if j < 0 else j + 2
+        elif c == "\n":
+            out.append(" ".join("".join(line).split()))
+            line = []
+            i += 1
+        else:
+            line.append(c)
+            i += 1
+    out.append(" ".join("".join(line).split()))
+    return [x for x in out if x]
+
+
+def _py_tokens(source: str) -> list[str]:
+    skip = {tokenize.COMMENT, tokenize.NL, tokenize.ENCODING, tokenize.ENDMARKER}
+    toks = tokenize.generate_tokens(io.StringIO(source).readline)
+    return [f"{t.type}:{t.string}" for t in toks if t.type not in skip]
+
+
+def normalise_source(source: str, language: Language) -> str:
+    """The source with comments and insignificant whitespace removed (string literals kept)."""
+    if language == Language.PYTHON:
+        try:
+            return "\n".join(_py_tokens(source))
+        except (tokenize.TokenError, IndentationError, SyntaxError):
+            return source  # cannot tokenise: it will not compile either; key on the raw text
+    return "\n".join(_c_lines(source))
+
+
+def compile_key(
+    source: str,
+    language: Language,
+    flags: Sequence[str],
+    filename: str,
+    extra_files: dict[str, bytes],
+    extra_sources: Sequence[str],
+) -> str:
+    payload = {
+        "v": 1,
+        "language": language.value,
+        "flags": list(flags),
+        "filename": filename,
+        "source": hashlib.sha256(normalise_source(source, language).encode()).hexdigest(),
+        "extra": {k: hashlib.sha256(v).hexdigest() for k, v in sorted(extra_files.items())},
+        "extra_sources": list(extra_sources),
+    }
+    return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
+
+
+# ------------------------------------------------------------ compile cache
+
+
+class CachedArtifact(BaseModel):
+    """An artifact with what a runner needs to hold it again (`put`)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    artifact: Artifact
+    entry: str = ""
+    files: dict[str, bytes] = {}
+
+
+class ArtifactCache:
+    """Compiled artifacts on disk: DIR/<key[:2]>/<key>/{meta.json, files/...}."""
+
+    def __init__(self, root: Path | None = None) -> None:
+        self.root = Path(root) if root else default_cache_dir()
+        self._mem: dict[str, CachedArtifact] = {}
+        self._lock = threading.Lock()
+
+    def _dir(self, key: str) -> Path:
+        return self.root / key[:2] / key
+
+    def get(self, key: str) -> CachedArtifact | None:
+        with self._lock:
+            if key in self._mem:
+                return self._mem[key]
+        d = self._dir(key)
+        try:
+            meta = json.loads((d / "meta.json").read_text())
+            files = {name: (d / "files" / name).read_bytes() for name in meta["files"]}
+            item = CachedArtifact(
+                artifact=Artifact.model_validate(meta["artifact"]), entry=meta["entry"], files=files
+            )
+        except (OSError, ValueError, KeyError):
+            return None
+        with self._lock:
+            self._mem[key] = item
+        return item
+
+    def put(self, item: CachedArtifact) -> None:
+        key = item.artifact.key
+        with self._lock:
+            self._mem[key] = item
+        d = self._dir(key)
+        if d.exists():
+            return
+        tmp = d.parent / f".{key}.{os.getpid()}.{threading.get_ident()}"
+        try:
+            (tmp / "files").mkdir(parents=True, exist_ok=True)
+            for name, data in item.files.items():
+                (tmp / "files" / name).write_bytes(data)
+            meta = {
+                "artifact": item.artifact.model_dump(mode="json"),
+                "entry": item.entry,
+                "files": sorted(item.files),
+            }
+            (tmp / "meta.json").write_text(json.dumps(meta))
+            os.rename(tmp, d)
+        except OSError:
+            pass  # a concurrent writer won, or the cache is not writable: the memory copy serves
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)
+
+
+# ------------------------------------------------------------ execution dedup
+
+
+def run_key(artifact_key: str, input_sha: str, limits: Limits, args: Sequence[str]) -> str:
+    payload = [artifact_key, input_sha, limits.model_dump(mode="json"), list(args)]
+    return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
+
+
+class RunCache:
+    """LRU of run results, bounded by the bytes of output it holds."""
+
+    def __init__(self, max_bytes: int = 256 << 20, max_items: int = 200_000) -> None:
+        self.max_bytes, self.max_items = max_bytes, max_items
+        self._items: OrderedDict[str, RunResult] = OrderedDict()
+        self._bytes = 0
+        self._lock = threading.Lock()
+
+    @staticmethod
+    def _size(r: RunResult) -> int:
+        return len(r.stdout or b"") + len(r.stderr) + 200
+
+    def get(self, key: str, need_output: bool) -> RunResult | None:
+        with self._lock:
+            r = self._items.get(key)
+            if r is None or (need_output and r.stdout is None):
+                return None
+            self._items.move_to_end(key)
+            return r
+
+    def put(self, key: str, result: RunResult) -> None:
+        if result.verdict == "SE":
+            return  # a sandbox failure is not the program's behaviour: try again next time
+        with self._lock:
+            old = self._items.pop(key, None)
+            if old is not None:
+                self._bytes -= self._size(old)
+            self._items[key] = result
+            self._bytes += self._size(result)
+            while self._items and (
+                self._bytes > self.max_bytes or len(self._items) > self.max_items
+            ):
+                _, dropped = self._items.popitem(last=False)
+                self._bytes -= self._size(dropped)

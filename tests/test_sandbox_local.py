@@ -1,0 +1,209 @@
+"""The local sandbox backend: compile, run_batch, run_job, verdicts, caches."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from cpsolve.languages import Language
+from cpsolve.sandbox.base import Job, Limits, ProcSpec, Sandbox, Stage, Verdict
+from cpsolve.sandbox.cache import normalise_source
+from cpsolve.sandbox.local import LocalSandbox
+
+pytestmark = pytest.mark.skipif(shutil.which("g++") is None, reason="needs g++")
+
+SUM_CPP = """
+#include <bits/stdc++.h>
+int main() { long long a, b; std::cin >> a >> b; std::cout << a + b << "\\n"; }
+"""
+
+
+@pytest.fixture(scope="module")
+def sb(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalSandbox]:
+    with LocalSandbox(workers=2, cache_dir=tmp_path_factory.mktemp("cache")) as box:
+        yield box
+
+
+def py(sb: LocalSandbox, source: str):
+    art = sb.compile(source, Language.PYTHON)
+    assert art.ok, art.message
+    return art
+
+
+def test_is_a_sandbox(sb: LocalSandbox) -> None:
+    assert isinstance(sb, Sandbox)
+    assert sb.mode == "bwrap" or shutil.which("bwrap") is None
+
+
+def test_cpp_batch_gives_each_input_its_answer(sb: LocalSandbox) -> None:
+    art = sb.compile(SUM_CPP, Language.CPP)
+    assert art.ok, art.message
+    inputs = [f"{i} {10 * i}\n".encode() for i in range(30)]
+    results = sb.run_batch(art, inputs, Limits())
+    assert [r.stdout for r in results] == [f"{11 * i}\n".encode() for i in range(30)]
+    assert all(r.verdict == Verdict.AC and r.exit_code == 0 for r in results)
+    assert all(r.cpu_s < 1 and r.memory_mb > 0 for r in results)
+
+
+def test_keep_output_false_still_gives_the_hash(sb: LocalSandbox) -> None:
+    art = sb.compile(SUM_CPP, Language.CPP)
+    [kept] = sb.run_batch(art, [b"2 3"], Limits())
+    [hashed] = sb.run_batch(art, [b"2 3"], Limits(), keep_output=False)
+    assert hashed.stdout is None and hashed.stdout_sha == kept.stdout_sha != ""
+
+
+def test_compile_error_carries_the_message(sb: LocalSandbox) -> None:
+    art = sb.compile("int main() { return undeclared_name; }", Language.CPP)
+    assert not art.ok and "undeclared_name" in art.message
+    assert sb.run_batch(art, [b""], Limits())[0].verdict == Verdict.CE
+    bad = sb.compile("def f(:\n  pass\n", Language.PYTHON)
+    assert not bad.ok and "SyntaxError" in bad.message
+
+
+def test_comments_and_layout_share_one_artifact(sb: LocalSandbox) -> None:
+    a = sb.compile(SUM_CPP, Language.CPP)
+    b = sb.compile("// a comment\n" + SUM_CPP.replace("  ", " ") + "/* trailing */\n", Language.CPP)
+    c = sb.compile(SUM_CPP.replace('"\\n"', '"\\n "'), Language.CPP)
+    assert a.key == b.key != c.key
+
+
+def test_normalise_keeps_strings_and_drops_comments() -> None:
+    src = 'int main(){ puts("// not a comment"); } // real comment\n'
+    norm = normalise_source(src, Language.CPP)
+    assert '"// not a comment"' in norm and "real comment" not in norm
+    assert normalise_source("x = 1  # hi\n\n\ny = '#'\n", Language.PYTHON) == normalise_source(
+        "x = 1\ny = '#'\n", Language.PYTHON
+    )
+
+
+@pytest.mark.parametrize(
+    ("source", "limits", "verdict"),
+    [
+        ("import sys\nsys.exit(3)\n", Limits(), Verdict.RE),
+        ("while True:\n    pass\n", Limits(cpu_s=0.5), Verdict.TLE),
+        ("import time\ntime.sleep(60)\n", Limits(cpu_s=0.5, wall_s=1.0), Verdict.TLE),
+        ("x = bytearray(400 << 20)\n", Limits(memory_mb=128), Verdict.MLE),
+        (
+            "import sys\nwhile True:\n    sys.stdout.write('x' * 65536)\n",
+            Limits(output_mb=1),
+            Verdict.OLE,
+        ),
+    ],
+)
+def test_resource_verdicts(sb: LocalSandbox, source: str, limits: Limits, verdict: Verdict) -> None:
+    [r] = sb.run_batch(py(sb, source), [b""], limits)
+    assert r.verdict == verdict, r
+
+
+def test_runtime_error_reports_exit_code_and_stderr(sb: LocalSandbox) -> None:
+    [r] = sb.run_batch(
+        py(sb, "import sys\nprint('boom', file=sys.stderr)\nsys.exit(3)\n"), [b""], Limits()
+    )
+    assert r.exit_code == 3 and r.stderr == b"boom\n"
+
+
+def test_identical_runs_execute_once(sb: LocalSandbox) -> None:
+    art = py(sb, "import os\nprint(os.urandom(8).hex())\n")
+    first = sb.run_batch(art, [b"same", b"same", b"other"], Limits())
+    again = sb.run_batch(art, [b"same"], Limits())
+    assert first[0].stdout == first[1].stdout == again[0].stdout != first[2].stdout
+
+
+def test_interactor_and_program_talk_through_fifos(sb: LocalSandbox) -> None:
+    interactor = py(
+        sb,
+        "total = 0\nfor i in range(5):\n    print(i, flush=True)\n    total += int(input())\n"
+        "open('score.txt', 'w').write(str(total))\n",
+    )
+    program = py(sb, "for _ in range(5):\n    print(2 * int(input()), flush=True)\n")
+    job = Job(
+        fifos=["to_prog", "to_inter"],
+        stages=[
+            Stage(
+                procs=[
+                    ProcSpec(
+                        name="interactor",
+                        program=interactor.key,
+                        stdin="fifo:to_inter",
+                        stdout="fifo:to_prog",
+                        trusted=True,
+                    ),
+                    ProcSpec(
+                        name="program",
+                        program=program.key,
+                        stdin="fifo:to_prog",
+                        stdout="fifo:to_inter",
+                    ),
+                ]
+            ),
+            Stage(procs=[ProcSpec(name="reader", args=["cat", "score.txt"], trusted=True)]),
+        ],
+        collect=["score.txt"],
+    )
+    res = sb.run_job(job)
+    assert res.error is None
+    assert [p.verdict for p in res.procs] == [Verdict.AC] * 3
+    assert res.proc("reader").stdout == b"20"
+    assert res.files == {"score.txt": b"20"}
+
+
+def test_later_stage_skipped_after_failure(sb: LocalSandbox) -> None:
+    crash = py(sb, "raise SystemExit(1)\n")
+    job = Job(
+        input=b"hello",
+        stages=[
+            Stage(procs=[ProcSpec(name="p", program=crash.key, stdin="input")]),
+            Stage(procs=[ProcSpec(name="never", args=["true"])]),
+        ],
+    )
+    res = sb.run_job(job)
+    assert [p.name for p in res.procs] == ["p"] and res.procs[0].verdict == Verdict.RE
+
+
+def test_job_files_input_and_file_streams(sb: LocalSandbox) -> None:
+    upper = py(sb, "import sys\nsys.stdout.write(sys.stdin.read().upper())\n")
+    job = Job(
+        files={"data.txt": b"from a file"},
+        input=b"from input",
+        stages=[
+            Stage(
+                procs=[
+                    ProcSpec(name="a", program=upper.key, stdin="input", stdout="file:a.out"),
+                    ProcSpec(name="b", program=upper.key, stdin="file:data.txt"),
+                ]
+            )
+        ],
+        collect=["a.out", "missing"],
+    )
+    res = sb.run_job(job)
+    assert res.files == {"a.out": b"FROM INPUT"}
+    assert res.proc("b").stdout == b"FROM A FILE"
+
+
+def test_trusted_process_over_its_limits_is_a_sandbox_error(sb: LocalSandbox) -> None:
+    spin = py(sb, "while True:\n    pass\n")
+    job = Job(
+        stages=[
+            Stage(
+                procs=[
+                    ProcSpec(
+                        name="checker", program=spin.key, trusted=True, limits=Limits(cpu_s=0.3)
+                    )
+                ]
+            )
+        ]
+    )
+    res = sb.run_job(job)
+    assert res.procs[0].verdict == Verdict.SE and res.error
+
+
+def test_close_stops_the_workers(tmp_path: Path) -> None:
+    box = LocalSandbox(workers=1, cache_dir=tmp_path)
+    procs = [w.proc for w in box._all]
+    with box:
+        art = box.compile("print(1)\n", Language.PYTHON)
+        assert box.run_batch(art, [b""], Limits())[0].stdout == b"1\n"
+    assert all(p is not None and p.poll() is not None for p in procs)
