@@ -78,25 +78,59 @@ def exact_labels(sig: np.ndarray) -> np.ndarray:
     return _first_appearance(inverse.ravel())
 
 
-def fuzzy_labels(sig: np.ndarray, threshold: float, max_points: int) -> np.ndarray:
+def fuzzy_labels(
+    sig: np.ndarray,
+    threshold: float,
+    max_points: int,
+    priority: np.ndarray | None = None,
+    *,
+    chunk: int = 64,
+) -> np.ndarray:
     """Agglomerative (average linkage) clusters of rows whose Hamming distance (share of
-    differing inputs) stays under `threshold`. Only the first `max_points` rows are clustered
-    (the distance matrix is quadratic); any further row stays alone."""
-    from sklearn.cluster import AgglomerativeClustering
-    from sklearn.metrics import pairwise_distances
+    differing inputs) stays within `threshold`.
 
-    n = sig.shape[0]
-    head = min(n, max_points)
-    labels = np.arange(n, dtype=np.int64)
-    if head < 2 or sig.shape[1] == 0:
-        return exact_labels(sig)
-    dist = pairwise_distances(sig[:head], metric="hamming")
-    model = AgglomerativeClustering(
-        n_clusters=None, metric="precomputed", linkage="average", distance_threshold=threshold
-    )
-    labels[:head] = model.fit_predict(dist)
-    labels[head:] = np.arange(head, n) + labels[:head].max() + 1
-    return _first_appearance(labels)
+    Equal rows are merged first. The distance matrix is quadratic, so only `max_points`
+    distinct rows are agglomerated: the most common, then those of highest `priority` (one value
+    per row), then the earliest. Every further distinct row joins the cluster whose founder (its
+    first row in that order) is nearest, if within `threshold`, else stays alone.
+    """
+    from sklearn.cluster import AgglomerativeClustering
+
+    uniq = exact_labels(sig)
+    if uniq.size < 2 or sig.shape[1] == 0:
+        return uniq
+    _, first_row, counts = np.unique(uniq, return_index=True, return_counts=True)
+    prio = np.zeros(sig.shape[0]) if priority is None else np.asarray(priority, float)
+    order = np.lexsort((first_row, -prio[first_row], -counts))  # distinct ids, best first
+    reps = sig[first_row]
+    head, rest = order[:max_points], order[max_points:]
+    ulabel = np.empty(first_row.size, dtype=np.int64)
+    if head.size < 2:
+        ulabel[head] = 0
+    else:
+        dist = _hamming(reps[head], reps[head])
+        model = AgglomerativeClustering(
+            n_clusters=None, metric="precomputed", linkage="average", distance_threshold=threshold
+        )
+        ulabel[head] = model.fit_predict(dist)
+    n_head = int(ulabel[head].max()) + 1
+    _, founder_pos = np.unique(ulabel[head], return_index=True)  # head is in priority order
+    founders = reps[head[founder_pos]]
+    for start in range(0, rest.size, chunk):
+        part = rest[start : start + chunk]
+        dist = _hamming(reps[part], founders)
+        near = dist.argmin(axis=1)
+        alone = dist[np.arange(part.size), near] > threshold
+        ulabel[part] = np.where(alone, n_head + start + np.arange(part.size), near)
+    return _first_appearance(ulabel[uniq])
+
+
+def _hamming(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Share of columns where each row of `a` differs from each row of `b`."""
+    out = np.empty((a.shape[0], b.shape[0]))
+    for k in range(0, a.shape[0], 64):
+        out[k : k + 64] = (a[k : k + 64, None, :] != b[None, :, :]).mean(axis=2)
+    return out
 
 
 def cluster_subtask(
@@ -111,7 +145,7 @@ def cluster_subtask(
     """Cluster the compiled candidates of subtask index `s`.
 
     `priority` (optional, one value per candidate of the matrix, higher first) decides which
-    candidates fuzzy mode clusters when there are more than `max_fuzzy`; else stored order.
+    distinct behaviours fuzzy mode agglomerates when there are more than `max_fuzzy`.
     """
     members = matrix.candidates_of(s)
     members = members[matrix.compile_ok[members]]
@@ -122,13 +156,8 @@ def cluster_subtask(
         labels = exact_labels(sig)
         if members.size < 2 or labels.max() + 1 < members.size:
             return Clustering(s, members, labels, "exact")
-    if priority is not None:
-        perm = np.argsort(-np.asarray(priority, dtype=float)[members], kind="stable")
-    else:
-        perm = np.arange(members.size)
-    labels = np.empty(members.size, dtype=np.int64)
-    labels[perm] = fuzzy_labels(sig[perm], threshold, max_fuzzy)
-    return Clustering(s, members, _first_appearance(labels), "fuzzy")
+    prio = None if priority is None else np.asarray(priority, dtype=float)[members]
+    return Clustering(s, members, fuzzy_labels(sig, threshold, max_fuzzy, prio), "fuzzy")
 
 
 def cluster_all(

@@ -88,11 +88,15 @@ def test_auto_mode_goes_fuzzy_when_every_candidate_differs() -> None:
     assert cl.labels.tolist() == [0, 0, 0, 0, 1, 1, 1]
 
 
-def test_fuzzy_mode_caps_the_quadratic_part_and_keeps_the_rest_alone() -> None:
-    sig = np.array([[0, 0, 0, 1], [0, 0, 0, 2], [0, 0, 0, 3], [0, 0, 0, 4]], dtype=np.int32)
+def test_fuzzy_mode_caps_the_quadratic_part_and_attaches_the_rest() -> None:
     from cpsolve.cluster import fuzzy_labels
 
-    assert fuzzy_labels(sig, 0.5, max_points=2).tolist() == [0, 0, 1, 2]
+    a, b, far, d = [0, 0, 0, 1], [0, 0, 0, 2], [9, 9, 9, 9], [0, 0, 0, 3]
+    sig = np.array([a, a, b, far, d], dtype=np.int32)
+    # head (2 distinct rows, the most common first): a and b, merged; far stays alone,
+    # d joins the cluster of a (distance 1/4)
+    assert fuzzy_labels(sig, 0.5, max_points=2).tolist() == [0, 0, 0, 1, 0]
+    assert fuzzy_labels(sig, 0.2, max_points=2).tolist() == [0, 0, 1, 2, 3]
 
 
 def test_exact_labels_follow_first_appearance() -> None:
