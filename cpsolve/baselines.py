@@ -227,5 +227,34 @@ def run_baselines(
     out = {"ours": ours}
     out.update({name: score_submissions(matrix, name, p, k) for name, p in picks.items()})
     top = oracle_points(matrix, k)
-    out["oracle"] = ReplayResult("oracle", top, float(matrix.points.sum()), k)
+    oracle = ReplayResult("oracle", top, float(matrix.points.sum()), k)
+    oracle.curve = [oracle_points(matrix, j) for j in range(1, min(k, matrix.n_subtasks))]
+    oracle.curve += [top] * (k - len(oracle.curve))
+    out["oracle"] = oracle
+    return out
+
+
+def padded_curve(result: ReplayResult) -> list[float]:
+    """Points after 1..limit submissions; a strategy that stopped early keeps its points."""
+    curve = list(result.curve) or [0.0]
+    return curve + [curve[-1]] * (result.limit - len(curve))
+
+
+def sample_scaling(
+    matrix: ExecutionMatrix,
+    sizes: list[int],
+    *,
+    seed: int = 0,
+    settings: PlannerSettings | None = None,
+) -> dict[str, list[float]]:
+    """Points of ours, random-k and the oracle when only `n` random candidates per subtask had
+    been sampled, for each n in `sizes` (the same draw grows with n)."""
+    rng = np.random.default_rng(seed)
+    shuffled = {s: rng.permutation(matrix.candidates_of(s)) for s in range(matrix.n_subtasks)}
+    out: dict[str, list[float]] = {"ours": [], "random": [], "oracle": []}
+    for n in sizes:
+        rows = np.sort(np.concatenate([v[:n] for v in shuffled.values()]))
+        results = run_baselines(matrix.take(rows), seed=seed, settings=settings)
+        for name in out:
+            out[name].append(results[name].points)
     return out

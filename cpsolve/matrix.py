@@ -192,6 +192,19 @@ class ExecutionMatrix:
         """The submission limit a contest of this scoring gives: 10 (10@k) or 50 (IOI)."""
         return 10 if self.meta.scoring == Scoring.ALL_OR_NOTHING else 50
 
+    def take(self, rows: np.ndarray | Sequence[int]) -> ExecutionMatrix:
+        """The same problem with only the candidates `rows` (in that order): for curves of
+        points against the number of samples."""
+        idx = np.asarray(rows, dtype=np.int64)
+        ids = [self.meta.candidate_ids[k] for k in idx.tolist()]
+        per_row = ("cand_subtask", "code_len", "logprob", "compile_ok")
+        per_row += ("public_passed", "public_verdict", "gen_verdict", "gen_class", "gen_time")
+        arrays = {name: getattr(self, name) for name in _ARRAYS}
+        arrays.update({name: getattr(self, name)[idx] for name in per_row})
+        hidden = None if self.hidden_points is None else self.hidden_points[idx]
+        meta = self.meta.model_copy(update={"candidate_ids": ids})
+        return ExecutionMatrix(meta=meta, hidden_points=hidden, **arrays)
+
     # ---- disk ----------------------------------------------------------------------------
 
     def save(self, path: str | Path) -> Path:

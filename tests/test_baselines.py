@@ -8,10 +8,12 @@ from cpsolve.baselines import (
     codet,
     largest_clusters,
     oracle_points,
+    padded_curve,
     public_then_random,
     random_k,
     replay_planner,
     run_baselines,
+    sample_scaling,
     score_submissions,
 )
 from tests.test_planner import TWO, make_matrix, make_problem
@@ -82,3 +84,26 @@ def test_replay_counts_best_points_per_subtask_and_its_curve() -> None:
     assert r.curve == [40, 100] and r.points == 100
     ours = replay_planner(m)
     assert ours.points == 100 and ours.curve[-1] == 100
+
+
+def test_curves_against_submissions_and_samples() -> None:
+    m = _mixed_matrix()
+    results = run_baselines(m, limit=4)
+    oracle = results["oracle"].curve
+    assert len(oracle) == 4 and oracle[0] == 100  # one right candidate earns everything
+    assert padded_curve(results["ours"])[-1] == results["ours"].points
+    assert len(padded_curve(results["ours"])) == 4
+    scaling = sample_scaling(m, [1, 5, 23], seed=0)
+    assert scaling["oracle"][-1] == 100
+    for name in ("ours", "random", "oracle"):
+        assert len(scaling[name]) == 3
+        assert all(0 <= v <= o for v, o in zip(scaling[name], scaling["oracle"], strict=True))
+    assert scaling["oracle"] == sorted(scaling["oracle"])  # more samples never hurt the oracle
+
+
+def test_take_keeps_the_rows_asked_for() -> None:
+    m = _mixed_matrix()
+    sub = m.take([3, 41])
+    assert sub.meta.candidate_ids == [m.meta.candidate_ids[3], m.meta.candidate_ids[41]]
+    assert np.array_equal(sub.gen_class, m.gen_class[[3, 41]])
+    assert sub.hidden_points is not None and sub.hidden_points[1].tolist() == [30, 70]
