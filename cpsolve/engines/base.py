@@ -57,6 +57,10 @@ class SampleRequest(BaseModel):
     role: Role = "solution"
     problem: str = ""
     subtask: str = ""
+    # Index of this request's first sample within its (problem, subtask, role) stream. A run
+    # that asks again for samples it lost (a resumed run) sets it; `replay` serves the recorded
+    # samples from there, engines that sample use `params.seed` instead.
+    offset: int = Field(default=0, ge=0)
 
 
 class Completion(BaseModel):
