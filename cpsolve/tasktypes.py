@@ -5,8 +5,9 @@ where it has one, and the problem's checker, manager or interactor); `run_tests`
 tests and returns one `TestResult` each. Everything executes through the sandbox.
 
 Verdict precedence: the contestant's resource verdicts (TLE, MLE, RE, OLE) come before what the
-checker, manager or interactor says, except that a program killed by SIGPIPE after the other
-side had already given its verdict gets that verdict (it was talking to a judge that hung up).
+checker, manager or interactor says, except that a program that exited non-zero or died of
+SIGPIPE while the manager or interactor rejected the exchange gets that rejection (it was talking
+to a judge that had hung up); a program killed by another signal keeps its RE.
 """
 
 from __future__ import annotations
@@ -143,7 +144,7 @@ def compile_submission(
 
 def prepare(problem: Problem, sandbox: Sandbox, source: str, language: Language) -> Harness:
     """Compile a submission and the problem's judging programs. A CE shows as `program.ok`."""
-    program = compile_submission(sandbox, problem, source, language)
+    program = compile_submission(sandbox, problem, source, Language(language))
     h = Harness(problem=problem, sandbox=sandbox, program=program)
     if problem.checker.type == "program" and problem.checker.path:
         h.checker = compile_support(sandbox, problem, problem.checker.path)
@@ -202,6 +203,9 @@ def _check_batch(h: Harness, case: Case, run: RunResult) -> TestResult:
     if run.verdict != Verdict.AC:
         return _result(case.name, run.verdict, message=_resource_message(run), **usage)
     out = run.stdout or b""
+    if h.problem.task_type == TaskType.GRADER and _says_protocol_violation(out):
+        message = out.decode("utf-8", "replace").strip().splitlines()[0][:200]
+        return _result(case.name, Verdict.PV, message=message, **usage)
     if h.checker is not None:
         check = run_program_checker(
             h.sandbox, h.checker, h.problem.checker.protocol, case.input, out, case.answer
@@ -209,6 +213,21 @@ def _check_batch(h: Harness, case: Case, run: RunResult) -> TestResult:
     else:
         check = compare(out, case.answer, h.problem.checker)
     return _from_check(case.name, check, run.cpu_s, run.memory_mb)
+
+
+def _says_protocol_violation(out: bytes) -> bool:
+    """A grader reports a protocol violation by starting its output with those words."""
+    return out.lstrip()[:18].lower() == b"protocol violation"
+
+
+def _hung_up(p: ProcResult, judge_said: CheckResult) -> bool:
+    """Whether a program's failure is best explained by the judge's side having given its
+    verdict and hung up: the judge rejected the exchange and the program then died of SIGPIPE
+    or exited non-zero (EOF or a broken pipe where it expected an answer). A program killed by
+    any other signal (a crash of its own) keeps its RE."""
+    if p.verdict != Verdict.RE or judge_said.verdict in (Verdict.AC, Verdict.SE):
+        return False
+    return p.signal is None or p.signal == SIGPIPE
 
 
 # ---- interactive (Codeforces) --------------------------------------------------------------
@@ -252,8 +271,7 @@ def run_interactive(h: Harness, case: Case) -> TestResult:
     said = parse_testlib(result.proc("interactor"))
     if said.verdict == Verdict.PE:  # the program broke the interaction protocol
         said = CheckResult(verdict=Verdict.PV, score=0.0, message=said.message)
-    hung_up = prog.verdict == Verdict.RE and prog.signal == SIGPIPE and said.verdict != Verdict.AC
-    if prog.verdict in RESOURCE and not hung_up:
+    if prog.verdict in RESOURCE and not _hung_up(prog, said):
         return _result(case.name, prog.verdict, message=_resource_message(prog), **usage)
     if prog.verdict == Verdict.SE:
         return _result(case.name, Verdict.SE, message="sandbox error", **usage)
@@ -330,8 +348,7 @@ def run_communication(h: Harness, case: Case) -> TestResult:
     said = parse_cms(result.proc("manager"))
     said.message = _CMS_TEXT.get(said.message, said.message)
     for p in users:
-        hung_up = p.verdict == Verdict.RE and p.signal == SIGPIPE and said.verdict != Verdict.SE
-        if p.verdict in RESOURCE and not hung_up:
+        if p.verdict in RESOURCE and not _hung_up(p, said):
             return _result(case.name, p.verdict, message=_resource_message(p), **usage)
         if p.verdict == Verdict.SE:
             return _result(case.name, Verdict.SE, message="sandbox error", **usage)
