@@ -140,7 +140,7 @@ def _subtask_pool(matrix: ExecutionMatrix, s: int) -> np.ndarray:
 
 
 def largest_clusters(matrix: ExecutionMatrix, k: int) -> list[int]:
-    orders = {}
+    orders: dict[int, list[int]] = {}
     for s in range(matrix.n_subtasks):
         rows = _subtask_pool(matrix, s)
         labels = exact_labels(signatures(matrix, rows, matrix.relevant_inputs(s)))
@@ -162,7 +162,7 @@ def _plurality(sig: np.ndarray) -> np.ndarray:
 
 
 def codet(matrix: ExecutionMatrix, k: int) -> list[int]:
-    orders = {}
+    orders: dict[int, list[int]] = {}
     for s in range(matrix.n_subtasks):
         rows = matrix.candidates_of(s)
         rows = rows[matrix.compile_ok[rows]]

@@ -13,8 +13,9 @@ same id on an input gave outputs the problem's checker calls equal (see `output_
 from __future__ import annotations
 
 import json
+import zipfile
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -95,7 +96,6 @@ class ExecutionMatrix:
     gen_class: np.ndarray
     gen_time: np.ndarray
     hidden_points: np.ndarray | None = None
-    _cache: dict = field(default_factory=dict, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         for name, dtype in _ARRAYS.items():
@@ -197,8 +197,10 @@ class ExecutionMatrix:
         points against the number of samples."""
         idx = np.asarray(rows, dtype=np.int64)
         ids = [self.meta.candidate_ids[k] for k in idx.tolist()]
-        per_row = ("cand_subtask", "code_len", "logprob", "compile_ok")
-        per_row += ("public_passed", "public_verdict", "gen_verdict", "gen_class", "gen_time")
+        per_row = (
+            *("cand_subtask", "code_len", "logprob", "compile_ok", "public_passed"),
+            *("public_verdict", "gen_verdict", "gen_class", "gen_time"),
+        )
         arrays = {name: getattr(self, name) for name in _ARRAYS}
         arrays.update({name: getattr(self, name)[idx] for name in per_row})
         hidden = None if self.hidden_points is None else self.hidden_points[idx]
@@ -230,16 +232,17 @@ class ExecutionMatrix:
         try:
             with np.load(p, allow_pickle=False) as z:
                 meta = MatrixMeta.model_validate(json.loads(str(z["meta_json"])))
+                if meta.format_version != FORMAT_VERSION:
+                    raise UserError(
+                        f"{p}: matrix format {meta.format_version}, this cpsolve reads "
+                        f"{FORMAT_VERSION}; re-run the pipeline to rewrite it"
+                    )
                 arrays = {name: z[name] for name in _ARRAYS}
                 hidden = z["hidden_points"] if "hidden_points" in z.files else None
-        except (OSError, ValueError, KeyError) as e:
-            raise UserError(f"{p}: not an execution matrix of cpsolve ({e})") from None
-        if meta.format_version != FORMAT_VERSION:
-            raise UserError(
-                f"{p}: matrix format {meta.format_version}, this cpsolve reads "
-                f"{FORMAT_VERSION}; re-run the pipeline to rewrite it"
-            )
-        return cls(meta=meta, hidden_points=hidden, **arrays)
+            return cls(meta=meta, hidden_points=hidden, **arrays)
+        except (OSError, ValueError, KeyError, zipfile.BadZipFile) as e:
+            reason = str(e).splitlines()[0] if str(e) else type(e).__name__
+            raise UserError(f"{p}: not an execution matrix of cpsolve ({reason})") from None
 
     # ---- building ------------------------------------------------------------------------
 
@@ -369,13 +372,13 @@ def output_classes(outputs: Sequence[bytes | None], checker: CheckerSpec) -> np.
     where not numeric and numbers within abs_tol or rel_tol of the class's first member.
     """
     ids = np.full(len(outputs), NO_OUTPUT, dtype=np.int32)
-    distinct: dict[object, int] = {}
+    distinct: dict[bytes | tuple[bytes, ...], int] = {}
     for k, out in enumerate(outputs):
         if out is not None:
             ids[k] = distinct.setdefault(_normalise(out, checker.type), len(distinct))
     if checker.type != "float" or not distinct:
         return ids
-    keys = list(distinct)  # in order of first appearance
+    keys = [k if isinstance(k, tuple) else (k,) for k in distinct]  # in order of appearance
     merged = np.asarray(_float_classes(keys, checker.abs_tol, checker.rel_tol), dtype=np.int32)
     mask = ids >= 0
     ids[mask] = merged[ids[mask]]
