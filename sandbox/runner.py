@@ -87,6 +87,7 @@ import argparse
 import base64
 import contextlib
 import ctypes
+import fcntl
 import hashlib
 import json
 import os
@@ -138,130 +139,253 @@ def plain_name(name: str) -> str:
 
 
 # ---------------------------------------------------------------- spawning
+#
+# Every process is started through a launcher: a tiny static C program (compiled from
+# LAUNCHER_C when the runner starts) that the runner posix_spawns. The launcher forks the
+# program, so the program's peak RSS is not inflated by the runner's own memory, sets it up
+# (rlimits, uid, streams), enforces the wall-clock limit and reports on fd 3. Without a C
+# compiler, `runner.py --launch` does the same in Python (slower, RSS inflated by Python's).
+#
+# launcher UID CPU_S FSIZE NOFILE NPROC AS WALL_MS CWD STDIN STDOUT STDERR -- PROGRAM ARGS...
+#   UID -1 keeps the uid. Streams: fd:N (inherited fd N), r:PATH, w:PATH, fr:PATH / fw:PATH
+#   (FIFO read/write end); paths are opened by the program's side after dropping privileges,
+#   read ends first and without blocking, so FIFO pairs never deadlock.
+#   Report on fd 3: "ok STATUS UTIME_US STIME_US MAXRSS_KB WALL_US TIMED_OUT" or "err MESSAGE".
+
+LAUNCHER_C = r"""
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+static int errpipe[2];
+
+static void fail(const char *what) {
+  char buf[600];
+  int n = snprintf(buf, sizeof buf, "%s: %s", what, strerror(errno));
+  if (write(errpipe[1], buf, n) < 0) {}
+  _exit(127);
+}
+
+static void lim(int res, unsigned long long v, unsigned long long hard, const char *what) {
+  struct rlimit r = {v, hard};
+  if (setrlimit(res, &r) != 0) fail(what);
+}
+
+static int is_read(const char *s) { return !strncmp(s, "r:", 2) || !strncmp(s, "fr:", 3); }
+
+static int open_stream(const char *s) {
+  if (!strncmp(s, "fd:", 3)) return atoi(s + 3);
+  if (!strncmp(s, "r:", 2)) return open(s + 2, O_RDONLY | O_NOFOLLOW);
+  if (!strncmp(s, "fr:", 3)) {
+    int fd = open(s + 3, O_RDONLY | O_NOFOLLOW | O_NONBLOCK);
+    if (fd >= 0) fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+    return fd;
+  }
+  if (!strncmp(s, "w:", 2)) return open(s + 2, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW, 0644);
+  if (!strncmp(s, "fw:", 3)) return open(s + 3, O_WRONLY | O_NOFOLLOW);
+  errno = EINVAL;
+  return -1;
+}
+
+static void child(char **argv, char **prog) {
+  long uid = atol(argv[1]);
+  unsigned long long cpu = (unsigned long long)atof(argv[2]) + 1;
+  unsigned long long as = strtoull(argv[6], 0, 10);
+  sigset_t none;
+  sigemptyset(&none);
+  sigprocmask(SIG_SETMASK, &none, 0);
+  for (int s = 1; s < 32; s++) signal(s, SIG_DFL);
+  if (setpgid(0, 0) != 0) fail("setpgid");
+  lim(RLIMIT_CPU, cpu, cpu + 1, "RLIMIT_CPU");
+  lim(RLIMIT_FSIZE, strtoull(argv[3], 0, 10), strtoull(argv[3], 0, 10), "RLIMIT_FSIZE");
+  lim(RLIMIT_CORE, 0, 0, "RLIMIT_CORE");
+  lim(RLIMIT_NOFILE, strtoull(argv[4], 0, 10), strtoull(argv[4], 0, 10), "RLIMIT_NOFILE");
+  lim(RLIMIT_NPROC, strtoull(argv[5], 0, 10), strtoull(argv[5], 0, 10), "RLIMIT_NPROC");
+  lim(RLIMIT_STACK, as, as, "RLIMIT_STACK");
+  lim(RLIMIT_MEMLOCK, 0, 0, "RLIMIT_MEMLOCK");
+  lim(RLIMIT_MSGQUEUE, 0, 0, "RLIMIT_MSGQUEUE");
+  if (uid >= 0) {
+    if (setgroups(0, 0) != 0) fail("setgroups");
+    if (setresgid(uid, uid, uid) != 0) fail("setresgid");
+    if (setresuid(uid, uid, uid) != 0) fail("setresuid");
+  }
+  if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) fail("no_new_privs");
+  umask(022);
+  if (chdir(argv[8]) != 0) fail("chdir");
+  int fds[3];
+  for (int phase = 0; phase < 2; phase++)
+    for (int i = 0; i < 3; i++)
+      if (is_read(argv[9 + i]) == (phase == 0)) {
+        int fd = open_stream(argv[9 + i]);
+        if (fd < 0) fail(argv[9 + i]);
+        fds[i] = fcntl(fd, F_DUPFD, 10);
+        if (fds[i] < 0) fail("dup");
+      }
+  for (int i = 0; i < 3; i++)
+    if (dup2(fds[i], i) < 0) fail("dup2");
+  syscall(SYS_close_range, 3, errpipe[1] - 1, 0);
+  syscall(SYS_close_range, errpipe[1] + 1, ~0U, 0);
+  lim(RLIMIT_AS, as, as, "RLIMIT_AS");
+  execve(prog[0], prog, environ);
+  fail(prog[0]);
+}
+
+int main(int argc, char **argv) {
+  if (argc < 14 || strcmp(argv[12], "--") != 0) {
+    dprintf(3, "err launcher usage\n");
+    return 2;
+  }
+  long wall_ms = atol(argv[7]);
+  sigset_t chld;
+  sigemptyset(&chld);
+  sigaddset(&chld, SIGCHLD);
+  sigprocmask(SIG_BLOCK, &chld, 0);
+  if (pipe2(errpipe, O_CLOEXEC) != 0) { dprintf(3, "err pipe\n"); return 2; }
+  struct timespec t0, t1;
+  clock_gettime(CLOCK_MONOTONIC, &t0);
+  pid_t pid = fork();
+  if (pid < 0) { dprintf(3, "err fork: %s\n", strerror(errno)); return 2; }
+  if (pid == 0) child(argv, argv + 13);
+  close(errpipe[1]);
+  for (int i = 0; i < 3; i++) close(i);
+  int timed_out = 0, status = 0;
+  struct rusage ru;
+  for (;;) {
+    if (wait4(pid, &status, WNOHANG, &ru) == pid) break;
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    long used = (t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000;
+    long left = wall_ms - used;
+    if (left <= 0 && !timed_out) {
+      timed_out = 1;
+      kill(-pid, SIGKILL);
+      kill(pid, SIGKILL);
+    }
+    if (left <= 0) left = 1000;
+    struct timespec ts = {left / 1000, (left % 1000) * 1000000};
+    sigtimedwait(&chld, 0, &ts);
+  }
+  clock_gettime(CLOCK_MONOTONIC, &t1);
+  char msg[700];
+  ssize_t n = read(errpipe[0], msg, sizeof msg - 1);
+  if (n > 0) {
+    msg[n] = 0;
+    for (ssize_t i = 0; i < n; i++)
+      if (msg[i] == '\n') msg[i] = ' ';
+    dprintf(3, "err %s\n", msg);
+    return 0;
+  }
+  long long wall_us = (t1.tv_sec - t0.tv_sec) * 1000000LL + (t1.tv_nsec - t0.tv_nsec) / 1000;
+  dprintf(3, "ok %d %lld %lld %ld %lld %d\n", status,
+          (long long)ru.ru_utime.tv_sec * 1000000 + ru.ru_utime.tv_usec,
+          (long long)ru.ru_stime.tv_sec * 1000000 + ru.ru_stime.tv_usec, ru.ru_maxrss, wall_us,
+          timed_out);
+  return 0;
+}
+"""
+
+STREAM_PREFIX = {"r": "r:", "w": "w:", "fifo_r": "fr:", "fifo_w": "fw:"}
 
 
 class Spec:
     """How to start one process: argv, cwd, uid, limits and its three streams.
 
-    A stream is an int (an fd the runner opened, dup'ed into the child) or a tuple
-    (kind, path) with kind in "r", "w", "fifo_r", "fifo_w", opened by the child as its uid.
+    A stream is an int (an fd the runner opened, handed to the program) or a tuple
+    (kind, path) with kind in "r", "w", "fifo_r", "fifo_w", opened on the program's side.
     """
 
     def __init__(self, argv, cwd, uid, limits, streams, env):
         self.argv, self.cwd, self.uid, self.limits = argv, cwd, uid, limits
         self.streams, self.env = streams, env
 
-
-def _set_limits(limits: dict) -> None:
-    cpu = int(limits["cpu_s"]) + 1
-    resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 1))
-    fsize = limits["output_mb"] << 20
-    resource.setrlimit(resource.RLIMIT_FSIZE, (fsize, fsize))
-    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
-    nofile = limits["open_files"]
-    resource.setrlimit(resource.RLIMIT_NOFILE, (nofile, nofile))
-    nproc = limits["processes"]
-    resource.setrlimit(resource.RLIMIT_NPROC, (nproc, nproc))
-    mem = limits["memory_mb"] << 20
-    resource.setrlimit(resource.RLIMIT_STACK, (mem, mem))
-    resource.setrlimit(resource.RLIMIT_MEMLOCK, (0, 0))
-    resource.setrlimit(resource.RLIMIT_MSGQUEUE, (0, 0))
-
-
-def _open_streams(streams) -> None:
-    opened = [None, None, None]
-    # read ends first and without blocking, so that FIFO pairs never deadlock
-    for i, s in enumerate(streams):
-        if isinstance(s, tuple) and s[0] in ("r", "fifo_r"):
-            flags = os.O_RDONLY | os.O_NOFOLLOW | (os.O_NONBLOCK if s[0] == "fifo_r" else 0)
-            fd = os.open(s[1], flags)
-            if s[0] == "fifo_r":
-                os.set_blocking(fd, True)
-            opened[i] = fd
-    for i, s in enumerate(streams):
-        if isinstance(s, tuple) and s[0] == "w":
-            opened[i] = os.open(s[1], os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW, 0o644)
-        elif isinstance(s, tuple) and s[0] == "fifo_w":
-            opened[i] = os.open(s[1], os.O_WRONLY | os.O_NOFOLLOW)
-        elif isinstance(s, int):
-            opened[i] = s
-    for i, fd in enumerate(opened):
-        os.dup2(fd, i)
-
-
-def _child(spec: Spec, errw: int) -> None:
-    try:
-        os.setsid()
-        for sig in (signal.SIGPIPE, signal.SIGXFSZ, signal.SIGINT, signal.SIGTERM):
-            signal.signal(sig, signal.SIG_DFL)
-        _set_limits(spec.limits)
-        if spec.uid is not None:
-            os.setgroups([])
-            os.setresgid(spec.uid, spec.uid, spec.uid)
-            os.setresuid(spec.uid, spec.uid, spec.uid)
-        _libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0)
-        os.umask(0o022)
-        os.chdir(spec.cwd)
-        _open_streams(spec.streams)
-        os.closerange(3, errw)
-        os.closerange(errw + 1, 1 << 16)
-        mem = spec.limits["memory_mb"] << 20
-        resource.setrlimit(resource.RLIMIT_AS, (mem, mem))
-        os.execve(spec.argv[0], spec.argv, spec.env)
-    except BaseException as exc:  # report to the parent through the CLOEXEC pipe
-        try:
-            os.write(errw, f"{type(exc).__name__}: {exc}".encode()[:1000])
-        finally:
-            os._exit(127)
-
-
-def spawn(spec: Spec) -> tuple[int, int]:
-    """Fork and exec; returns (pid, fd of the error pipe). Read the pipe with `exec_error`
-    only after the process exited (a child may block opening a FIFO until its peer starts)."""
-    errr, errw = os.pipe()
-    pid = os.fork()
-    if pid == 0:
-        os.close(errr)
-        _child(spec, errw)
-        os._exit(127)
-    os.close(errw)
-    return pid, errr
-
-
-def exec_error(errr: int) -> str:
-    """What the child reported before exec ('' when exec succeeded); closes the pipe."""
-    chunks = []
-    os.set_blocking(errr, False)
-    try:
-        while True:
-            data = os.read(errr, 4096)
-            if not data:
-                break
-            chunks.append(data)
-    except BlockingIOError:
-        pass
-    os.close(errr)
-    return b"".join(chunks).decode(errors="replace")
+    def launcher_args(self) -> list[str]:
+        lim = self.limits
+        streams = [
+            f"fd:{i}" if isinstance(s, int) else STREAM_PREFIX[s[0]] + s[1]
+            for i, s in enumerate(self.streams)
+        ]
+        return [
+            str(-1 if self.uid is None else self.uid),
+            repr(float(lim["cpu_s"])),
+            str(lim["output_mb"] << 20),
+            str(lim["open_files"]),
+            str(lim["processes"]),
+            str(lim["memory_mb"] << 20),
+            str(int(lim["wall_s"] * 1000)),
+            self.cwd,
+            *streams,
+            "--",
+            *self.argv,
+        ]
 
 
 class Proc:
-    def __init__(self, pid: int, errr: int, limits: dict, start: float):
-        self.pid, self.errr, self.limits, self.start = pid, errr, limits, start
+    """A launched process; filled in from the launcher's report once it exited."""
+
+    def __init__(self, pid: int, report: int, limits: dict, start: float):
+        self.pid, self.report, self.limits, self.start = pid, report, limits, start
+        self.deadline = start + limits["wall_s"] + 3.0  # backstop: the launcher times out first
         self.error = ""
-        self.deadline = start + limits["wall_s"]
-        self.status: int | None = None
-        self.rusage = None
+        self.status = 0
+        self.cpu = 0.0
+        self.rss_kb = 0
         self.wall = 0.0
         self.timed_out = False
-        self.extra_cpu = 0.0
-        self.extra_rss = 0
+
+    def read_report(self) -> None:
+        os.set_blocking(self.report, False)
+        try:
+            line = os.read(self.report, 4096).decode(errors="replace").strip()
+        except BlockingIOError:
+            line = ""
+        os.close(self.report)
+        if line.startswith("ok "):
+            st, ut, stt, rss, wall, tout = (int(x) for x in line.split()[1:7])
+            self.status, self.cpu, self.rss_kb = st, (ut + stt) / 1e6, rss
+            self.wall, self.timed_out = wall / 1e6, self.timed_out or bool(tout)
+        else:
+            self.wall = time.monotonic() - self.start
+            self.error = line[4:] if line.startswith("err ") else "the launcher was killed"
+            if self.timed_out:
+                self.error = ""
+                self.status = signal.SIGKILL
+
+
+def spawn(spec: Spec, launcher: list[str]) -> Proc:
+    """Start `spec` through the launcher; wait for it with `wait_all`."""
+    rep_r, rep_w = os.pipe()
+    null = os.open(os.devnull, os.O_RDWR | os.O_CLOEXEC)
+    actions = [
+        (os.POSIX_SPAWN_DUP2, s if isinstance(s, int) else null, i)
+        for i, s in enumerate(spec.streams)
+    ]
+    actions.append((os.POSIX_SPAWN_DUP2, rep_w, 3))
+    start = time.monotonic()
+    try:
+        pid = os.posix_spawn(
+            launcher[0], launcher + spec.launcher_args(), spec.env, file_actions=actions,
+            setsid=True,
+        )  # fmt: skip
+    finally:
+        os.close(rep_w)
+        os.close(null)
+    return Proc(pid, rep_r, spec.limits, start)
 
 
 def wait_all(procs: list[Proc]) -> None:
-    """Wait until every process exits, killing those past their wall-clock deadline."""
-    pidfds = {}
-    for p in procs:
-        pidfds[os.pidfd_open(p.pid)] = p  # we are its parent and have not reaped it
+    """Wait until every launcher exits (each enforces its wall limit; this is the backstop)."""
+    pidfds = {os.pidfd_open(p.pid): p for p in procs}
     poller = select.poll()
     for fd in pidfds:
         poller.register(fd, select.POLLIN)
@@ -273,19 +397,127 @@ def wait_all(procs: list[Proc]) -> None:
                 p.timed_out = True
                 with contextlib.suppress(OSError):
                     os.killpg(p.pid, signal.SIGKILL)
-                with contextlib.suppress(OSError):
-                    os.kill(p.pid, signal.SIGKILL)
         live = [p.deadline for p in pending.values() if not p.timed_out]
         timeout = max(0.0, min(live) - now) if live else 1.0
         for fd, _ in poller.poll(timeout * 1000 + 1):
             p = pending.pop(fd)
             poller.unregister(fd)
-            _, status, ru = os.wait4(p.pid, 0)
-            p.status, p.rusage = status, ru
-            p.wall = time.monotonic() - p.start
-            p.error = exec_error(p.errr)
+            os.waitpid(p.pid, 0)
+            p.read_report()
     for fd in pidfds:
         os.close(fd)
+
+
+def build_launcher(root: str) -> list[str]:
+    """Compile the C launcher into `root`; the Python launcher when no compiler works."""
+    import subprocess
+
+    src, exe = os.path.join(root, "launcher.c"), os.path.join(root, "launcher")
+    with open(src, "w") as f:
+        f.write(LAUNCHER_C)
+    cc = shutil.which("gcc", path=SYS_PATH) or shutil.which("cc", path=SYS_PATH)
+    for static in (["-static"], []):
+        if cc is None:
+            break
+        cmd = [cc, "-O2", *static, "-o", exe, src]
+        try:
+            done = subprocess.run(cmd, capture_output=True, timeout=60, check=False)
+        except (OSError, subprocess.SubprocessError):
+            continue
+        if done.returncode == 0:
+            os.chmod(exe, 0o700)
+            return [exe]
+    print("runner: no C compiler for the launcher; using the slower Python one", file=sys.stderr)
+    return [sys.executable, "-I", os.path.abspath(__file__), "--launch"]
+
+
+def launch_main(argv: list[str]) -> None:
+    """The Python launcher (same arguments and report as LAUNCHER_C)."""
+    uid, cpu, fsize, nofile, nproc, mem, wall_ms = argv[:7]
+    cwd, streams, prog = argv[7], argv[8:11], argv[12:]
+    errr, errw = os.pipe()
+    start = time.monotonic()
+    pid = os.fork()
+    if pid == 0:
+        os.close(errr)
+        try:
+            _py_child(int(uid), float(cpu), int(fsize), int(nofile), int(nproc), int(mem), cwd,
+                      streams, prog, errw)  # fmt: skip
+        except BaseException as exc:
+            os.write(errw, f"{type(exc).__name__}: {exc}".encode()[:600])
+        os._exit(127)
+    os.close(errw)
+    for i in range(3):
+        os.close(i)
+    pidfd = os.pidfd_open(pid)
+    timed_out = not select.select([pidfd], [], [], int(wall_ms) / 1000)[0]
+    if timed_out:
+        with contextlib.suppress(OSError):
+            os.killpg(pid, signal.SIGKILL)
+        with contextlib.suppress(OSError):
+            os.kill(pid, signal.SIGKILL)
+    _, status, ru = os.wait4(pid, 0)
+    wall = time.monotonic() - start
+    err = os.read(errr, 700).decode(errors="replace").replace("\n", " ")
+    if err:
+        os.write(3, f"err {err}\n".encode())
+        return
+    report = (
+        f"ok {status} {int(ru.ru_utime * 1e6)} {int(ru.ru_stime * 1e6)} {ru.ru_maxrss} "
+        f"{int(wall * 1e6)} {int(timed_out)}\n"
+    )
+    os.write(3, report.encode())
+
+
+def _py_child(uid, cpu, fsize, nofile, nproc, mem, cwd, streams, prog, errw) -> None:
+    for sig in range(1, signal.NSIG):
+        with contextlib.suppress(OSError, ValueError):
+            signal.signal(sig, signal.SIG_DFL)
+    signal.pthread_sigmask(signal.SIG_SETMASK, [])
+    os.setpgid(0, 0)
+    c = int(cpu) + 1
+    resource.setrlimit(resource.RLIMIT_CPU, (c, c + 1))
+    for res, v in (
+        (resource.RLIMIT_FSIZE, fsize),
+        (resource.RLIMIT_CORE, 0),
+        (resource.RLIMIT_NOFILE, nofile),
+        (resource.RLIMIT_NPROC, nproc),
+        (resource.RLIMIT_STACK, mem),
+        (resource.RLIMIT_MEMLOCK, 0),
+        (resource.RLIMIT_MSGQUEUE, 0),
+    ):
+        resource.setrlimit(res, (v, v))
+    if uid >= 0:
+        os.setgroups([])
+        os.setresgid(uid, uid, uid)
+        os.setresuid(uid, uid, uid)
+    _libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0)
+    os.umask(0o022)
+    os.chdir(cwd)
+    fds = [0, 0, 0]
+    for phase in (0, 1):
+        for i, s in enumerate(streams):
+            kind, _, path = s.partition(":")
+            if (kind in ("r", "fr")) != (phase == 0):
+                continue
+            if kind == "fd":
+                fd = int(path)
+            elif kind == "r":
+                fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW)
+            elif kind == "fr":
+                fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+                os.set_blocking(fd, True)
+            elif kind == "w":
+                fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW, 0o644)
+            else:
+                fd = os.open(path, os.O_WRONLY | os.O_NOFOLLOW)
+            fds[i] = fcntl.fcntl(fd, fcntl.F_DUPFD, 10)
+    for i, fd in enumerate(fds):
+        os.dup2(fd, i)
+    os.closerange(3, errw)
+    os.closerange(errw + 1, 1 << 16)
+    resource.setrlimit(resource.RLIMIT_AS, (mem, mem))
+    os.execve(prog[0], prog, dict(os.environ))
 
 
 def sweep(uid: int | None) -> None:
@@ -349,9 +581,8 @@ def judge(p: Proc, limits: dict, out_size: int, err_head: bytes) -> dict:
     status = p.status if p.status is not None else 0
     sig = os.WTERMSIG(status) if os.WIFSIGNALED(status) else None
     code = os.WEXITSTATUS(status) if os.WIFEXITED(status) else None
-    ru = p.rusage
-    cpu = (ru.ru_utime + ru.ru_stime if ru else 0.0) + p.extra_cpu
-    rss_mb = max(ru.ru_maxrss if ru else 0, p.extra_rss) / 1024.0
+    cpu = p.cpu
+    rss_mb = p.rss_kb / 1024.0
     failed = sig is not None or code != 0
     if sig == signal.SIGXFSZ or out_size >= limits["output_mb"] << 20:
         verdict = "OLE"
@@ -396,6 +627,7 @@ class Runner:
             os.makedirs(d, mode=mode, exist_ok=True)
             os.chmod(d, mode)
         os.makedirs(self.box_dir, mode=0o711, exist_ok=True)
+        self.launcher = build_launcher(root)
         self.store: dict[str, dict] = {}  # key -> {"dir", "argv", "size", "used"}
         self.python = shutil.which("python3", path=SYS_PATH) or "/usr/bin/python3"
         self.gxx = shutil.which("g++", path=SYS_PATH) or "g++"
@@ -518,20 +750,20 @@ class Runner:
         err_fd = os.open(err_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_CLOEXEC, 0o600)
         try:
             spec = Spec(argv, cwd, uid, limits, (stdin_fd, out_fd, err_fd), self.env(cwd))
-            start = time.monotonic()
-            pid, errr = spawn(spec)
-            proc = Proc(pid, errr, limits, start)
+            proc = spawn(spec, self.launcher)
             wait_all([proc])
         finally:
             os.close(out_fd)
             os.close(err_fd)
         cpu, rss = self.cleanup(cwd, [uid], limits["processes"] > 1 or proc.timed_out)
-        proc.extra_cpu, proc.extra_rss = cpu, rss
+        proc.cpu += cpu
+        proc.rss_kb = max(proc.rss_kb, rss)
         err_head = read_head(err_path, limits["stderr_kb"] << 10)
         out_size = os.stat(out_path).st_size
         res = judge(proc, limits, out_size, err_head)
         if proc.error:
-            res["verdict"] = "MLE" if "MemoryError" in proc.error else "SE"
+            mem = "Cannot allocate memory" in proc.error or "MemoryError" in proc.error
+            res["verdict"] = "MLE" if mem else "SE"
             res["error"] = f"cannot start {argv[0]}: {proc.error}"
         h = hashlib.sha256()
         kept = bytearray() if keep else None
@@ -607,15 +839,15 @@ class Runner:
         out_fd = os.open(out_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_CLOEXEC, 0o600)
         try:
             spec = Spec(argv, cwd, uid, limits, (stdin_fd, out_fd, out_fd), self.env(cwd))
-            start = time.monotonic()
-            pid, errr = spawn(spec)
-            proc = Proc(pid, errr, limits, start)
+            proc = spawn(spec, self.launcher)
             wait_all([proc])
         finally:
             os.close(out_fd)
         for u in [uid]:
             sweep(u)
-        proc.extra_cpu, proc.extra_rss = reap_orphans()
+        cpu, rss = reap_orphans()
+        proc.cpu += cpu
+        proc.rss_kb = max(proc.rss_kb, rss)
         message = read_head(out_path, limits["stderr_kb"] << 10).decode(errors="replace")
         verdict = judge(proc, limits, 0, message.encode())
         took = round(proc.wall, 3)
@@ -842,9 +1074,7 @@ class JobRun:
             )
             opened += [s for s in streams if isinstance(s, int)]
             spec = Spec(argvs[i], cwd, uids[i], p["limits"], streams, r.env(cwd))
-            start = time.monotonic()
-            pid, errr = spawn(spec)
-            procs.append(Proc(pid, errr, p["limits"], start))
+            procs.append(spawn(spec, r.launcher))
         for fd in opened:
             os.close(fd)
         wait_all(procs)
@@ -852,7 +1082,8 @@ class JobRun:
             sweep(uid)
         extra_cpu, extra_rss = reap_orphans()
         if procs:
-            procs[0].extra_cpu, procs[0].extra_rss = extra_cpu, extra_rss
+            procs[0].cpu += extra_cpu
+            procs[0].rss_kb = max(procs[0].rss_kb, extra_rss)
         self.fix_files(cwd)
         all_ok = True
         for p, spec, proc, (cap_out, cap_err) in zip(specs, argvs, procs, caps, strict=True):
@@ -895,6 +1126,10 @@ class JobRun:
 
 
 def main(argv: list[str] | None = None) -> None:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["--launch"]:
+        launch_main(argv[1:])
+        return
     ap = argparse.ArgumentParser(description="cpsolve in-box runner (JSON lines on stdin/stdout)")
     ap.add_argument("--root", default="/tmp/cpsolve-runner")
     ap.add_argument("--uids", default="100000-100015")
@@ -902,6 +1137,8 @@ def main(argv: list[str] | None = None) -> None:
     ns = ap.parse_args(argv)
     first, _, last = ns.uids.partition("-")
     uids = (int(first), int(last or first))
+    while os.open(os.devnull, os.O_RDONLY | os.O_CLOEXEC) < 4:
+        pass  # keep fds 0-3 taken, so that no file we hand to the launcher lands there
     runner = Runner(ns.root, uids, ns.store_mb)
     signal.signal(signal.SIGPIPE, signal.SIG_DFL)
     with (
