@@ -13,6 +13,7 @@ same id on an input gave outputs the problem's checker calls equal (see `output_
 from __future__ import annotations
 
 import json
+import re
 import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -31,6 +32,7 @@ VERDICTS: tuple[str, ...] = ("AC", "PA", "WA", "PE", "TLE", "MLE", "RE", "OLE", 
 OK = 0  # AC: on a generated input (no answer known) it means "ran and exited 0 within limits"
 NOT_RUN = -1
 NO_OUTPUT = -1  # output class of a run that produced no usable output
+_INT = re.compile(rb"[+-]?[0-9]+")
 
 
 def verdict_code(verdict: str) -> int:
@@ -320,45 +322,65 @@ def _normalise(out: bytes, kind: str) -> bytes | tuple[bytes, ...]:
     return tuple(out.split())  # tokens, float, and program checkers (best effort: tokens)
 
 
-def _as_floats(tokens: tuple[bytes, ...]) -> tuple[tuple[bytes, ...], np.ndarray]:
-    """Split tokens into the non-numeric ones (kept as a key) and the numeric ones."""
+@dataclass(frozen=True)
+class _Numbers:
+    """One output under the float checker: its non-numeric tokens (the exact part), and per
+    token its value (NaN if not a number) and, for integers, the integer itself."""
+
+    words: tuple[bytes, ...]
+    values: np.ndarray  # float64
+    ints: np.ndarray  # object: int for integer tokens, None otherwise
+    is_int: np.ndarray  # bool
+
+
+def _numbers(tokens: tuple[bytes, ...]) -> _Numbers:
     words: list[bytes] = []
-    nums: list[float] = []
+    values: list[float] = []
+    ints: list[int | None] = []
     for t in tokens:
-        try:
-            v = float(t)
-        except ValueError:
-            v = np.nan
-        if not np.isfinite(v):  # words, and nan/inf, compare exactly
-            words.append(t)
-            nums.append(np.nan)
-            continue
-        words.append(b"")
-        nums.append(v)
-    return tuple(words), np.asarray(nums, dtype=np.float64)
+        v, i = np.nan, None
+        if _INT.fullmatch(t):
+            i = int(t)
+            v = float(i)
+        else:
+            try:
+                v = float(t)
+            except ValueError:
+                v = np.nan
+        finite = bool(np.isfinite(v))
+        words.append(b"" if finite else t)  # non-numbers and nan/inf compare as strings
+        values.append(v if finite else np.nan)
+        ints.append(i if finite else None)
+    int_arr = np.empty(len(ints), dtype=object)
+    int_arr[:] = ints
+    is_int = np.array([i is not None for i in ints], dtype=bool)
+    return _Numbers(tuple(words), np.asarray(values, dtype=np.float64), int_arr, is_int)
+
+
+def _close(a: _Numbers, rep: _Numbers, abs_tol: float, rel_tol: float) -> bool:
+    """The judge's float rule, against the class founder `rep` as the answer: two integers
+    exactly (big integers), other numbers within abs_tol or rel_tol of the answer."""
+    diff = np.abs(a.values - rep.values)
+    near = (diff <= abs_tol) | (diff <= rel_tol * np.abs(rep.values)) | np.isnan(rep.values)
+    both = a.is_int & rep.is_int
+    if both.any() and not bool(np.all(a.ints[both] == rep.ints[both])):
+        return False
+    return bool(np.all(near | both))
 
 
 def _float_classes(keys: list[tuple[bytes, ...]], abs_tol: float, rel_tol: float) -> list[int]:
-    """Greedy grouping: each distinct output joins the first earlier class whose representative
-    (its first member) it equals within tolerance, else founds a new class. Deterministic in
-    the order given; tolerance is not transitive, so members are compared with the founder."""
-    reps: dict[tuple, list[tuple[int, np.ndarray]]] = {}
+    """Greedy grouping: each distinct output joins the first earlier class whose founder (its
+    first member) it equals within tolerance, else founds a new class. Deterministic in the
+    order given; tolerance is not transitive, so members are compared with the founder only."""
+    reps: dict[tuple, list[tuple[int, _Numbers]]] = {}
     out: list[int] = []
-    n_classes = 0
     for key in keys:
-        words, nums = _as_floats(key)
-        shape_key = (len(key), words)
-        found = -1
-        for cls_id, rep in reps.get(shape_key, []):
-            diff = np.abs(nums - rep)
-            ok = (diff <= abs_tol) | (diff <= rel_tol * np.abs(rep)) | (np.isnan(nums))
-            if bool(np.all(ok)):
-                found = cls_id
-                break
+        nums = _numbers(key)
+        group = reps.setdefault(nums.words, [])
+        found = next((c for c, rep in group if _close(nums, rep, abs_tol, rel_tol)), -1)
         if found < 0:
-            found = n_classes
-            n_classes += 1
-            reps.setdefault(shape_key, []).append((found, nums))
+            found = sum(len(g) for g in reps.values())
+            group.append((found, nums))
         out.append(found)
     return out
 

@@ -33,6 +33,12 @@ def test_float_grouping_is_greedy_against_the_founder() -> None:
     assert output_classes([b"1.0008", b"1.0", b"1.0016"], spec).tolist() == [0, 0, 0]
 
 
+def test_float_checker_compares_integers_exactly() -> None:
+    spec = CheckerSpec(type="float", abs_tol=1e-6, rel_tol=1e-6)
+    outs = [b"1000000000000000001 0.5", b"1000000000000000000 0.5", b"+0007 0.5", b"7 0.5000001"]
+    assert output_classes(outs, spec).tolist() == [0, 1, 2, 2]
+
+
 def test_float_relative_tolerance_and_non_finite_tokens() -> None:
     spec = CheckerSpec(type="float", abs_tol=0, rel_tol=1e-6)
     outs = [b"1000000", b"1000000.5", b"1000002", b"nan", b"nan", b"inf"]
@@ -110,3 +116,25 @@ def test_uncompiled_candidates_join_no_cluster(tmp_path) -> None:
     m = make_matrix(p, ["all"], rows)
     m2 = ExecutionMatrix.load(m.save(tmp_path / "matrix.npz"))
     assert cluster_subtask(m2, 0).members.tolist() == [0]
+
+
+def test_classes_agree_with_the_judges_checker() -> None:
+    from cpsolve.checkers import outputs_equal
+
+    rng = np.random.default_rng(0)
+    pool = [b"1", b"1.0000001", b"1.1", b"-0", b"0.0000000001", b"12345678901234567890", b"x"]
+    outs = [b" ".join(rng.choice(pool, size=2).tolist()) for _ in range(200)]
+    for spec in (
+        CheckerSpec(type="float", abs_tol=1e-6, rel_tol=1e-6),
+        CheckerSpec(type="tokens"),
+        CheckerSpec(type="lines"),
+        CheckerSpec(type="exact"),
+    ):
+        ids = output_classes(outs, spec)
+        founders: dict[int, bytes] = {}
+        for out, c in zip(outs, ids.tolist(), strict=True):
+            founder = founders.setdefault(c, out)
+            assert outputs_equal(out, founder, spec), (spec.type, out, founder)
+        firsts = list(founders.values())
+        for k, f in enumerate(firsts):
+            assert not any(outputs_equal(f, g, spec) for g in firsts[:k]), (spec.type, f)
