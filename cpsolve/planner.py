@@ -81,6 +81,17 @@ def prepare(matrix: ExecutionMatrix, settings: PlannerSettings | None = None) ->
     return Prepared(cl, features(matrix, cl), passes_public(matrix))
 
 
+def _points_of(result: object) -> Mapping[str, float]:
+    if isinstance(result, SubmissionFeedback):
+        return result.points
+    if isinstance(result, Mapping):
+        return result
+    subtasks = getattr(result, "subtasks", None)
+    if subtasks is None:
+        raise TypeError(f"feedback() takes points per subtask id, not {type(result).__name__}")
+    return {str(s.id): float(s.earned) for s in subtasks}
+
+
 class Planner:
     def __init__(
         self,
@@ -166,11 +177,12 @@ class Planner:
 
     # ---- learning from the judge ---------------------------------------------------------
 
-    def feedback(self, result: Mapping[str, float] | SubmissionFeedback) -> None:
-        """The judge's points per subtask id for the submission `next()` last gave."""
+    def feedback(self, result: Mapping[str, float] | SubmissionFeedback | object) -> None:
+        """The judge's points per subtask id for the submission `next()` last gave: a mapping,
+        a SubmissionFeedback, or a judge result with `subtasks` (each with `id` and `earned`)."""
         if self._pending is None:
             raise ValueError("feedback() needs a submission from next() first")
-        points = result.points if isinstance(result, SubmissionFeedback) else result
+        points = _points_of(result)
         full = self.matrix.points
         by_index = {self.matrix.subtask_index(str(sid)): got for sid, got in points.items()}
         newly: list[int] = []

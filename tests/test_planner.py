@@ -216,3 +216,22 @@ def test_candidates_that_did_not_compile_are_never_submitted() -> None:
     rows.append({"st": "all", "out": [3], "id": "fine"})
     m = make_matrix(p, ["all"], rows)
     assert [c for _, c in run_plan(Planner(m), m)] == ["fine"]
+
+
+def test_feedback_takes_the_judges_result() -> None:
+    from cpsolve.judge import JudgeResult, SubtaskResult
+
+    p = make_problem(TWO)
+    rows = [{"st": "full", "out": [k, k], "id": f"f{k}"} for k in range(2)]
+    m = make_matrix(p, ["small", "full"], rows)
+    planner = Planner(m)
+    assert planner.next() == ("full", "f0")
+    subtasks = [
+        SubtaskResult(id="small", points=30, earned=30, verdict="AC"),
+        SubtaskResult(id="full", points=70, earned=70, verdict="AC"),
+    ]
+    result = JudgeResult(
+        problem="hand-made", score=100, max_score=100, verdict="AC", subtasks=subtasks, tests=[]
+    )
+    planner.feedback(result)
+    assert planner.next() is None and planner.total == 100
