@@ -121,6 +121,9 @@ def check(
     passed = len(files) - len(failed)
     console.print(f"{passed} of {len(files)} problems pass", highlight=False)
     if failed:
+        for c in checks:
+            if not c.ok:
+                typer.echo(f"FAIL {c.problem}: {c.what}: {c.detail}", err=True)
         err_console.print(f"[bold red]failing:[/] {', '.join(failed)}", highlight=False)
         raise typer.Exit(1)
 
