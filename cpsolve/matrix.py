@@ -405,3 +405,15 @@ def output_classes(outputs: Sequence[bytes | None], checker: CheckerSpec) -> np.
     mask = ids >= 0
     ids[mask] = merged[ids[mask]]
     return ids
+
+
+def output_class_matrix(
+    outputs: Sequence[Sequence[bytes | None]], checker: CheckerSpec
+) -> np.ndarray:
+    """`gen_class` for a whole (candidates x inputs) table of raw outputs, column by column."""
+    n = len(outputs)
+    m = len(outputs[0]) if n else 0
+    out = np.full((n, m), NO_OUTPUT, dtype=np.int32)
+    for j in range(m):
+        out[:, j] = output_classes([row[j] for row in outputs], checker)
+    return out

@@ -71,3 +71,12 @@ def test_shapes_are_checked() -> None:
     m = _matrix()
     with pytest.raises(ValueError, match="gen_class"):
         ExecutionMatrix(**{**m.__dict__, "gen_class": np.zeros((2, 3))})
+
+
+def test_class_matrix_is_per_column() -> None:
+    from cpsolve.matrix import output_class_matrix
+    from cpsolve.problem import CheckerSpec
+
+    table = [[b"1", b"x"], [b"2", b"x"], [b"1", None]]
+    got = output_class_matrix(table, CheckerSpec())
+    assert got.tolist() == [[0, 0], [1, 0], [0, -1]]
