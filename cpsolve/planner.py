@@ -188,12 +188,12 @@ class Planner:
         newly: list[int] = []
         for s, got in by_index.items():
             self.best_points[s] = max(self.best_points[s], float(got))
-            if float(got) >= full[s] - FULL_EPS:
+            if full[s] > 0 and float(got) >= full[s] - FULL_EPS:
                 newly += [s, *np.flatnonzero(self.matrix.includes[s]).tolist()]
         solver = self._pending.candidate_index
         self._pending = None
         for s in dict.fromkeys(newly):
-            if s not in self.solved:
+            if s not in self.solved and full[s] > 0:  # a 0-point subtask tells nothing
                 self.solved.add(s)
                 self.best_points[s] = full[s]
                 self._filter_containing(s, solver)

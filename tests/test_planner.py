@@ -235,3 +235,16 @@ def test_feedback_takes_the_judges_result() -> None:
     )
     planner.feedback(result)
     assert planner.next() is None and planner.total == 100
+
+
+def test_zero_point_examples_subtask_neither_solves_nor_filters() -> None:
+    p = make_problem([("examples", 0, ["e*"]), ("full", 100, ["e*", "f*"])])
+    rows = [
+        {"st": "full", "out": [1, 1], "id": "wrong"},
+        {"st": "full", "out": [2, 2], "id": "right", "hidden": {"full": 100}},
+    ]
+    m = make_matrix(p, ["examples", "full"], rows)
+    planner = Planner(m)
+    assert planner.next() == ("full", "wrong")
+    planner.feedback({"examples": 0, "full": 0})  # 0 >= 0 points must not count as solved
+    assert planner.next() == ("full", "right")
