@@ -107,3 +107,27 @@ def test_take_keeps_the_rows_asked_for() -> None:
     assert sub.meta.candidate_ids == [m.meta.candidate_ids[3], m.meta.candidate_ids[41]]
     assert np.array_equal(sub.gen_class, m.gen_class[[3, 41]])
     assert sub.hidden_points is not None and sub.hidden_points[1].tolist() == [30, 70]
+
+
+def test_ours_never_beats_the_oracle_on_random_matrices() -> None:
+    p = make_problem([("s1", 10, ["a*"]), ("s2", 30, ["a*", "b*"]), ("s3", 60, ["a*", "b*", "c*"])])
+    ids = ["s1", "s2", "s3"]
+    for seed in range(20):
+        rng = np.random.default_rng(seed)
+        rows = []
+        for k in range(int(rng.integers(5, 40))):
+            level = int(rng.integers(0, 4))  # solves the first `level` subtasks (nested)
+            behaviour = level if rng.random() < 0.7 else 10 + k
+            rows.append(
+                {
+                    "st": ids[int(rng.integers(0, 3))],
+                    "out": [behaviour, behaviour + int(rng.integers(0, 2)), behaviour],
+                    "hidden": dict(list(zip(ids, (10, 30, 60), strict=True))[:level]),
+                    "ok": bool(rng.random() < 0.9),
+                }
+            )
+        m = make_matrix(p, ["s1", "s2", "s3"], rows)
+        for limit in (1, 2, 5):
+            r = run_baselines(m, limit=limit, seed=seed)
+            assert 0 <= r["ours"].points <= r["oracle"].points, (seed, limit)
+            assert all(v.points <= r["oracle"].points for v in r.values()), (seed, limit)
