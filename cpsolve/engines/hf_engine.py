@@ -111,12 +111,15 @@ class HFEngine:
                 prompt,
                 attention_mask=torch.ones_like(prompt),
                 max_new_tokens=p.max_tokens,
-                num_return_sequences=size,
+                num_return_sequences=size if p.temperature > 0 else 1,
                 pad_token_id=self.tokenizer.pad_token_id or next(iter(self._eos), 0),
                 **kwargs,
             )
+        rows = seqs[:, len(ids) :].tolist()
+        if p.temperature == 0:  # greedy: every sample is the same one
+            rows = rows * size
         out = []
-        for row in seqs[:, len(ids) :].tolist():
+        for row in rows:
             gen = self._cut_at_eos(row)
             out.append((gen, self._logprob(ids, gen) if self.logprobs else None))
         return out
