@@ -1,0 +1,280 @@
+"""Import CMS/TPS task packages as the IOI publishes them (TPS's CMS export).
+
+A package holds:
+
+* `problem.json`: `code`, `name`, `time_limit` (s), `memory_limit` (bytes, or MiB when small),
+  `task_type` (`Batch` or `Communication`) and `task_type_params`, a list (or its JSON text):
+  Batch `[compilation, [input_file, output_file], evaluation]` with compilation `grader` or
+  `alone` and evaluation `comparator` or `diff`; Communication `[num_processes, compilation,
+  user_io]` with compilation `stub` or `alone` and user_io `std_io` or `fifo_io`. The older
+  dict form (`task_type_parameters_Batch_compilation`, ...) is read too.
+* `graders/`: `grader.<ext>` (Batch), `stub.<ext>` and `manager.cpp` (Communication), headers.
+* `checker/checker.cpp` (a CMS comparator: score on stdout, message on stderr), when
+  evaluation is `comparator`.
+* `tests/NAME.in` and `tests/NAME.out`; `subtasks/*.json` (`score`, `testcases`), in file order.
+* `solutions/<verdict>/FILE`: `correct` and `model_solution` must be accepted everywhere; any
+  other known verdict folder (`wrong_answer`, `time_limit`, `runtime_error`, `memory_limit`,
+  `partially_correct`, `protocol_violation`) is the verdict expected on the last (full) subtask,
+  the others being "any". A TPS `solutions.json` (`verdict`, `except`), when present, is exact.
+
+0-point subtasks (the examples) also become public tests.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from cpsolve.errors import ProblemError, UserError
+from cpsolve.languages import EXTENSIONS, Language
+from cpsolve.problem import (
+    CheckerSpec,
+    GraderSpec,
+    ManagerSpec,
+    Problem,
+    ReferenceSolution,
+    Source,
+    Subtask,
+    TestCase,
+    load_problem,
+)
+
+VERDICTS = {
+    "correct": "AC",
+    "model_solution": "AC",
+    "accepted": "AC",
+    "wrong_answer": "WA",
+    "incorrect": "WA",
+    "time_limit": "TLE",
+    "time_limit_exceeded": "TLE",
+    "runtime_error": "RE",
+    "memory_limit": "MLE",
+    "memory_limit_exceeded": "MLE",
+    "partially_correct": "PA",
+    "protocol_violation": "PV",
+}
+COPIED = ("graders", "checker", "tests", "solutions")
+
+
+def _read_json(path: Path) -> Any:
+    if not path.is_file():
+        raise UserError(f"{path}: missing; is this a CMS task package?")
+    try:
+        return json.loads(path.read_text())
+    except (json.JSONDecodeError, UnicodeDecodeError) as e:
+        raise UserError(f"{path}: not valid JSON ({e})") from None
+
+
+def _params(raw: Any, path: Path) -> Any:
+    if isinstance(raw, str):
+        try:
+            return json.loads(raw) if raw.strip() else []
+        except json.JSONDecodeError:
+            raise UserError(f"{path}: task_type_params is not valid JSON") from None
+    return raw if raw is not None else []
+
+
+def _param(params: Any, index: int, key: str, default: Any) -> Any:
+    if isinstance(params, list):
+        return params[index] if len(params) > index else default
+    if isinstance(params, dict):
+        return params.get(key, default)
+    return default
+
+
+def _memory_mb(value: Any) -> int:
+    v = float(value or 256)
+    return max(16, int(v // (1 << 20))) if v >= 1 << 16 else int(v)
+
+
+def _by_language(folder: Path, stem: str) -> dict[Language, list[str]]:
+    out: dict[Language, list[str]] = {}
+    for ext, lang in EXTENSIONS.items():
+        f = folder / f"{stem}{ext}"
+        if f.is_file() and lang not in out:
+            out[lang] = [f"graders/{f.name}"]
+    return out
+
+
+def _grader(pkg: Path, code: str, stem: str) -> GraderSpec:
+    folder = pkg / "graders"
+    sources = _by_language(folder, stem)
+    if not sources:
+        raise UserError(f"{pkg}: the task compiles with a {stem} but graders/ holds no {stem}.*")
+    headers = sorted(f"graders/{h.name}" for h in folder.glob("*.h"))
+    names = {Language.CPP: f"{code}.cpp", Language.C: f"{code}.c", Language.PYTHON: f"{code}.py"}
+    return GraderSpec(sources=sources, headers=headers, filename={k: names[k] for k in sources})
+
+
+def _tests(pkg: Path) -> list[TestCase]:
+    folder = pkg / "tests"
+    inputs = sorted(folder.glob("*.in"))
+    if not inputs:
+        raise UserError(f"{pkg}: tests/ holds no *.in files")
+    tests = []
+    for f in inputs:
+        out = f.with_suffix(".out")
+        has_out = out.is_file() and out.stat().st_size > 0
+        tests.append(
+            TestCase(
+                name=f.stem,
+                input_file=f"tests/{f.name}",
+                output_file=f"tests/{out.name}" if has_out else None,
+            )
+        )
+    return tests
+
+
+def _glob_escape(name: str) -> str:
+    return "".join(f"[{c}]" if c in "*?[]" else c for c in name)
+
+
+def _subtasks(pkg: Path, names: set[str]) -> list[Subtask]:
+    files = sorted((pkg / "subtasks").glob("*.json"))
+    if not files:
+        raise UserError(f"{pkg}: subtasks/ holds no *.json files")
+    subtasks = []
+    for f in files:
+        data = _read_json(f)
+        cases = [str(t) for t in data.get("testcases", [])]
+        unknown = [t for t in cases if t not in names]
+        if unknown:
+            raise UserError(f"{f}: testcase '{unknown[0]}' has no tests/{unknown[0]}.in")
+        subtasks.append(
+            Subtask(
+                id=f.stem,
+                points=float(data.get("score", 0)),
+                tests=[_glob_escape(t) for t in cases],
+            )
+        )
+    return subtasks
+
+
+def _solutions(pkg: Path, subtasks: list[Subtask]) -> list[ReferenceSolution]:
+    tps = pkg / "solutions.json"
+    exact = _read_json(tps) if tps.is_file() else {}
+    last = subtasks[-1].id
+    refs: list[ReferenceSolution] = []
+    for f in sorted((pkg / "solutions").glob("*/*")):
+        if f.suffix.lower() not in EXTENSIONS:
+            continue  # a language we do not run (Java, Pascal)
+        folder = f.parent.name.lower()
+        verdict = VERDICTS.get(exact.get(f.name, {}).get("verdict", folder), "any")
+        if verdict == "AC":
+            expect = {s.id: "AC" for s in subtasks}
+        else:
+            expect = {s.id: "any" for s in subtasks}
+            expect[last] = verdict
+        for name, v in (exact.get(f.name, {}).get("except") or {}).items():
+            expect.update({s.id: VERDICTS.get(v, "any") for s in subtasks if name in s.id})
+        refs.append(ReferenceSolution(path=f"solutions/{f.parent.name}/{f.name}", expect=expect))
+    return refs
+
+
+def _statement(pkg: Path) -> str:
+    for candidate in ("statement.md", "statement/index.md", "statement/en.md"):
+        if (pkg / candidate).is_file():
+            return (pkg / candidate).read_text()
+    return ""
+
+
+def build_problem(pkg: Path) -> Problem:
+    """Our problem for a CMS package (paths relative to the package)."""
+    meta = _read_json(pkg / "problem.json")
+    task_type = str(meta.get("task_type") or meta.get("type") or "Batch")
+    params = _params(meta.get("task_type_params"), pkg / "problem.json")
+    code = str(meta.get("code") or meta.get("name") or pkg.name)
+    tests = _tests(pkg)
+    subtasks = _subtasks(pkg, {t.name for t in tests})
+    fields: dict[str, Any] = {}
+    if task_type == "Batch":
+        compilation = _param(params, 0, "task_type_parameters_Batch_compilation", "alone")
+        io = _param(params, 1, "task_type_parameters_Batch_io", ["", ""])
+        if isinstance(io, list) and any(io):
+            raise UserError(f"{pkg}: tasks that read and write files ({io}) are not supported")
+        evaluation = _param(params, 2, "task_type_parameters_Batch_evaluation", "diff")
+        if compilation == "grader":
+            fields |= {"task_type": "grader", "grader": _grader(pkg, code, "grader")}
+    elif task_type == "Communication":
+        processes = int(_param(params, 0, "task_type_parameters_Communication_num_processes", 1))
+        compilation = _param(params, 1, "task_type_parameters_Communication_compilation", "stub")
+        user_io = _param(params, 2, "task_type_parameters_Communication_user_io", "std_io")
+        manager = next((f for f in sorted((pkg / "graders").glob("manager.*"))), None)
+        if manager is None or manager.suffix not in EXTENSIONS:
+            raise UserError(f"{pkg}: a Communication task needs graders/manager.cpp")
+        fields["task_type"] = "communication"
+        fields["manager"] = ManagerSpec(
+            path=f"graders/{manager.name}", num_processes=processes, user_io=user_io
+        )
+        if compilation == "stub":
+            fields["grader"] = _grader(pkg, code, "stub")
+        evaluation = "manager"
+    else:
+        raise UserError(f"{pkg}: task type '{task_type}' is not supported (Batch, Communication)")
+    if evaluation == "comparator":
+        checker = next(iter(sorted((pkg / "checker").glob("checker.*"))), None)
+        if checker is None:
+            raise UserError(f"{pkg}: evaluation 'comparator' needs checker/checker.cpp")
+        fields["checker"] = CheckerSpec(
+            type="program", path=f"checker/{checker.name}", protocol="cms"
+        )
+    examples = {t for s in subtasks if s.points == 0 for t in s.tests}
+    public = [
+        TestCase(name=f"example-{t.name}", input_file=t.input_file, output_file=t.output_file)
+        for t in tests
+        if _glob_escape(t.name) in examples and t.output_file
+    ]
+    return Problem(
+        id=code,
+        name=str(meta.get("name") or meta.get("title") or code),
+        source=Source(kind="ioi", contest=meta.get("contest")),
+        statement=_statement(pkg),
+        time_limit_s=float(meta.get("time_limit") or 1.0),
+        memory_limit_mb=_memory_mb(meta.get("memory_limit")),
+        scoring="subtasks",
+        subtasks=subtasks,
+        public_tests=public,
+        hidden_tests=tests,
+        reference_solutions=_solutions(pkg, subtasks),
+        **fields,
+    )
+
+
+def import_cms(package: Path, out: Path) -> Path:
+    """Write our problem.json for a CMS package into `out`, with its files; returns the file."""
+    pkg = package.resolve()
+    if not pkg.is_dir():
+        raise UserError(f"{package}: no such package directory")
+    problem = build_problem(pkg)
+    out.mkdir(parents=True, exist_ok=True)
+    if out.resolve() != pkg:
+        for name in COPIED:
+            if (pkg / name).is_dir():
+                shutil.copytree(pkg / name, out / name, dirs_exist_ok=True)
+    target = out / "problem.json"
+    data = problem.model_dump(mode="json", exclude_defaults=True)
+    target.write_text(json.dumps({"id": problem.id, **data}, indent=2) + "\n")
+    try:
+        load_problem(target)
+    except ProblemError as e:
+        raise UserError(f"the imported problem does not load: {e}") from None
+    return target
+
+
+def register_cli(app: typer.Typer) -> None:
+    @app.command("cms")
+    def cms(
+        package: Annotated[Path, typer.Argument(help="A CMS/TPS task package directory.")],
+        out: Annotated[Path, typer.Option("--out", help="Directory to write the problem to.")],
+    ) -> None:
+        """Import a CMS/TPS task package (IOI format) as a cpsolve problem."""
+        target = import_cms(package, out)
+        problem = load_problem(target)
+        typer.echo(
+            f"wrote {target}: {problem.task_type} task, {len(problem.subtasks)} subtasks, "
+            f"{len(problem.hidden_tests)} tests, {len(problem.reference_solutions)} solutions"
+        )
