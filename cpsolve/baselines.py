@@ -183,27 +183,53 @@ def codet(matrix: ExecutionMatrix, k: int) -> list[int]:
     return _round_robin(matrix, orders, k)
 
 
-def oracle_points(matrix: ExecutionMatrix, k: int, *, max_combinations: int = 200_000) -> float:
-    """The most any k compiled candidates could earn together. Exact when k >= subtasks or the
-    search is small; otherwise a greedy lower bound."""
+def _pareto_front(rows: np.ndarray, chunk: int = 128) -> np.ndarray:
+    """Distinct rows that no other row matches everywhere and beats somewhere."""
+    keep = np.ones(len(rows), dtype=bool)
+    for start in range(0, len(rows), chunk):
+        part = rows[start : start + chunk, None, :]
+        ge = (rows[None, :, :] >= part).all(axis=2)
+        gt = (rows[None, :, :] > part).any(axis=2)
+        keep[start : start + chunk] = ~(ge & gt).any(axis=1)
+    return rows[keep]
+
+
+def oracle_curve(
+    matrix: ExecutionMatrix, k_max: int, *, max_combinations: int = 50_000
+) -> list[float]:
+    """The most any k compiled candidates could earn together, for k = 1..k_max. Exact from
+    k = subtasks on, and below that when the search over the Pareto front is small; else a
+    greedy lower bound."""
     hidden = _hidden(matrix)[matrix.compile_ok]
-    if hidden.size == 0 or k <= 0:
-        return 0.0
-    if k >= matrix.n_subtasks:
-        return float(hidden.max(axis=0).sum())
-    rows = np.unique(hidden, axis=0)
-    keep = [
-        r for r in rows if not any(np.all(o >= r) and np.any(o > r) for o in rows)
-    ]  # Pareto front: nobody earns at least as much everywhere and more somewhere
-    front = np.array(keep)
-    if math.comb(len(front), min(k, len(front))) <= max_combinations:
-        combos = itertools.combinations(range(len(front)), min(k, len(front)))
-        return float(max(front[list(c)].max(axis=0).sum() for c in combos))
-    best = np.zeros(matrix.n_subtasks)
+    if hidden.size == 0 or k_max <= 0:
+        return [0.0] * max(k_max, 0)
+    everything = float(hidden.max(axis=0).sum())
+    small_k = range(1, min(k_max + 1, matrix.n_subtasks))
+    front = _pareto_front(np.unique(hidden, axis=0)) if small_k else hidden[:0]
+    curve = [_oracle_small_k(front, k, max_combinations) for k in small_k]
+    return curve + [everything] * (k_max - len(curve))
+
+
+def _oracle_small_k(front: np.ndarray, k: int, max_combinations: int) -> float:
+    k = min(k, len(front))
+    if math.comb(len(front), k) <= max_combinations:
+        combos = itertools.combinations(range(len(front)), k)
+        best_total = 0.0
+        while batch := list(itertools.islice(combos, 8192)):
+            picked = front[np.array(batch)]  # (batch, k, subtasks)
+            best_total = max(best_total, float(picked.max(axis=1).sum(axis=1).max()))
+        return best_total
+    best = np.zeros(front.shape[1])
     for _ in range(k):
-        gains = np.maximum(front, best).sum(axis=1)
-        best = np.maximum(best, front[int(np.argmax(gains))])
+        best = np.maximum(best, front[int(np.argmax(np.maximum(front, best).sum(axis=1)))])
     return float(best.sum())
+
+
+def oracle_points(matrix: ExecutionMatrix, k: int, *, max_combinations: int = 50_000) -> float:
+    """The most any k compiled candidates could earn together (see `oracle_curve`)."""
+    if k <= 0:
+        return 0.0
+    return oracle_curve(matrix, k, max_combinations=max_combinations)[-1]
 
 
 def run_baselines(
@@ -226,11 +252,8 @@ def run_baselines(
     }
     out = {"ours": ours}
     out.update({name: score_submissions(matrix, name, p, k) for name, p in picks.items()})
-    top = oracle_points(matrix, k)
-    oracle = ReplayResult("oracle", top, float(matrix.points.sum()), k)
-    oracle.curve = [oracle_points(matrix, j) for j in range(1, min(k, matrix.n_subtasks))]
-    oracle.curve += [top] * (k - len(oracle.curve))
-    out["oracle"] = oracle
+    curve = oracle_curve(matrix, k)
+    out["oracle"] = ReplayResult("oracle", curve[-1], float(matrix.points.sum()), k, [], curve)
     return out
 
 
