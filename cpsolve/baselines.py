@@ -188,9 +188,9 @@ def _pareto_front(rows: np.ndarray, chunk: int = 128) -> np.ndarray:
     keep = np.ones(len(rows), dtype=bool)
     for start in range(0, len(rows), chunk):
         part = rows[start : start + chunk, None, :]
-        ge = (rows[None, :, :] >= part).all(axis=2)
-        gt = (rows[None, :, :] > part).any(axis=2)
-        keep[start : start + chunk] = ~(ge & gt).any(axis=1)
+        ge = np.all(rows[None, :, :] >= part, axis=2)
+        gt = np.any(rows[None, :, :] > part, axis=2)
+        keep[start : start + chunk] = ~np.any(ge & gt, axis=1)
     return rows[keep]
 
 
