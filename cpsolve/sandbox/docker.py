@@ -1,0 +1,428 @@
+"""The Docker backend: a pool of long-lived containers, each running the in-box runner.
+
+One container per worker, started once: the runner is the container's main process and we talk
+to it over the container's attached stdin/stdout (the Docker multiplexed stream: 8-byte frame
+headers, stdout frames carry the runner's JSON lines, stderr frames its diagnostics).
+Containers run with no network, memory and pids limits, every capability dropped but the ones
+the runner needs to switch uids and clean up, no-new-privileges, a read-only root and a sized
+tmpfs for the runner's state and work directories.
+
+No container outlives cpsolve: close(), atexit and SIGTERM remove them; the container's stdin
+closes with our connection (StdinOnce), so the runner exits and the daemon removes the container
+(auto_remove) even when the parent is SIGKILLed; and every start sweeps labelled containers whose
+owner process is gone.
+
+Scheduling, caches and the runner protocol are the local backend's (LocalSandbox): only the
+workers differ.
+"""
+
+from __future__ import annotations
+
+import atexit
+import json
+import os
+import queue
+import select
+import signal
+import socket
+import struct
+import threading
+import time
+import weakref
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager, suppress
+from pathlib import Path
+from typing import Any
+
+from cpsolve.errors import UserError
+from cpsolve.sandbox.cache import ArtifactCache, CachedArtifact, RunCache
+from cpsolve.sandbox.image import DEFAULT_TAG, find_image, image_is_current
+from cpsolve.sandbox.local import LocalSandbox, SandboxFailure, _b64, _uid_block
+
+LABEL = "cpsolve.sandbox"
+OWNER_PID = "cpsolve.owner_pid"
+OWNER_START = "cpsolve.owner_start"  # the owner's start time, so a reused pid is not "alive"
+OWNER_HOST = "cpsolve.owner_host"
+CAPS = ["SETUID", "SETGID", "CHOWN", "FOWNER", "DAC_OVERRIDE", "KILL"]
+STATE_DIR = "/box"
+IDLE_PING_S = 30.0
+READY_TIMEOUT_S = 3.0
+
+
+def _proc_start(pid: int) -> str | None:
+    """A process's start time (clock ticks since boot), or None when it does not exist."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    return stat.rsplit(")", 1)[1].split()[19]
+
+
+def _boot_id() -> str:
+    try:
+        return Path("/proc/sys/kernel/random/boot_id").read_text().strip()
+    except OSError:
+        return socket.gethostname()
+
+
+def owner_labels() -> dict[str, str]:
+    return {
+        LABEL: "1",
+        OWNER_PID: str(os.getpid()),
+        OWNER_START: _proc_start(os.getpid()) or "",
+        OWNER_HOST: _boot_id(),
+    }
+
+
+def _is_stale(labels: dict[str, str]) -> bool:
+    """A container whose owner (on this machine, since this boot) no longer runs."""
+    if labels.get(OWNER_HOST) != _boot_id():
+        return False  # another machine's (a shared daemon) or another boot's: not ours to judge
+    try:
+        pid = int(labels.get(OWNER_PID, ""))
+    except ValueError:
+        return True
+    return _proc_start(pid) != labels.get(OWNER_START)
+
+
+def sweep_stale(client: Any) -> int:
+    """Remove cpsolve containers whose owner process is dead; how many were removed."""
+    removed = 0
+    for c in client.containers.list(all=True, filters={"label": LABEL}):
+        if _is_stale(c.labels):
+            _remove(c)
+            removed += 1
+    return removed
+
+
+def _remove(container: Any) -> None:
+    import docker
+
+    with suppress(docker.errors.APIError):  # already gone, or auto_remove is on it
+        container.remove(force=True)
+
+
+def _client(timeout: float = 120) -> Any:
+    import docker
+
+    return docker.from_env(timeout=timeout)
+
+
+def docker_ready(tag: str = DEFAULT_TAG) -> bool:
+    """True only when a daemon answers within a few seconds and the sandbox image exists and
+    holds this checkout's runner."""
+    try:
+        client = _client(timeout=READY_TIMEOUT_S)
+        client.ping()
+        found = find_image(client, tag)
+        return found is not None and image_is_current(found)
+    except Exception:
+        return False
+
+
+# ------------------------------------------------------------ the attached stream
+
+
+class _Channel:
+    """JSON lines over a container's attached stdin and multiplexed stdout/stderr."""
+
+    def __init__(self, sock: Any) -> None:
+        self._io = sock  # keeps the HTTP response (and the connection) alive
+        self.sock: socket.socket = getattr(sock, "_sock", sock)
+        self.sock.setblocking(True)
+        self._raw = b""
+        self._out = b""
+        self.stderr_tail = b""
+
+    def send(self, data: bytes) -> None:
+        self.sock.settimeout(60)
+        self.sock.sendall(data)
+
+    def read_line(self, timeout: float) -> bytes:
+        deadline = time.monotonic() + timeout
+        while b"\n" not in self._out:
+            left = deadline - time.monotonic()
+            if left <= 0 or not select.select([self.sock], [], [], left)[0]:
+                raise OSError(f"no answer within {timeout:.0f} s")
+            chunk = self.sock.recv(1 << 20)
+            if not chunk:
+                tail = self.stderr_tail.decode(errors="replace").strip()[-300:]
+                raise OSError("the runner's container stopped" + (f": {tail}" if tail else ""))
+            self._raw += chunk
+            self._demux()
+        line, _, self._out = self._out.partition(b"\n")
+        return line
+
+    def _demux(self) -> None:
+        """Split complete frames: header = stream (1 byte), 3 zero bytes, big-endian length."""
+        view, pos = self._raw, 0
+        while len(view) - pos >= 8:
+            stream, size = struct.unpack_from(">BxxxL", view, pos)
+            if len(view) - pos - 8 < size:
+                break
+            payload = view[pos + 8 : pos + 8 + size]
+            pos += 8 + size
+            if stream == 1:
+                self._out += payload
+            elif stream == 2:
+                self.stderr_tail = (self.stderr_tail + payload)[-4096:]
+        self._raw = view[pos:]
+
+    def close(self) -> None:
+        for s in (self.sock, self._io):
+            with suppress(OSError):
+                s.close()
+
+
+# ------------------------------------------------------------ one worker
+
+
+class ContainerSpec:
+    """What every worker container gets (image, limits)."""
+
+    def __init__(self, image: str, memory_mb: int, pids: int, tmpfs_mb: int, store_mb: int):
+        self.image, self.memory_mb, self.pids = image, memory_mb, pids
+        self.tmpfs_mb, self.store_mb = tmpfs_mb, store_mb
+
+    def create(self, client: Any, uids: str) -> Any:
+        import docker
+
+        command = ["python3", "-I", "/opt/cpsolve/runner.py", "--root", f"{STATE_DIR}/runner"]
+        command += ["--uids", uids, "--store-mb", str(self.store_mb)]
+        return client.containers.create(
+            self.image,
+            command=command,
+            stdin_open=True,  # with detach=False the SDK also sets StdinOnce
+            tty=False,
+            labels=owner_labels(),
+            network_mode="none",
+            ipc_mode="none",  # no /dev/shm: nothing persists there between runs
+            mem_limit=f"{self.memory_mb}m",
+            memswap_limit=f"{self.memory_mb}m",
+            pids_limit=self.pids,
+            cap_drop=["ALL"],
+            cap_add=CAPS,
+            security_opt=["no-new-privileges"],
+            read_only=True,
+            tmpfs={
+                STATE_DIR: f"rw,exec,nosuid,nodev,size={self.tmpfs_mb}m,mode=0711",
+                # the runner's own scratch (gcc's temporary files); programs cannot write it
+                "/tmp": "rw,noexec,nosuid,nodev,size=256m,mode=0755",
+            },
+            auto_remove=True,
+            log_config=docker.types.LogConfig(type="none"),  # replies are not logged to disk
+            hostname="box",
+            working_dir="/",
+        )
+
+
+class _ContainerWorker:
+    """One container and its runner; the duck type of local._Worker (request/ensure/held)."""
+
+    def __init__(self, client: Any, spec: ContainerSpec) -> None:
+        self.client, self.spec = client, spec
+        self.lock_fd, first, last = _uid_block()
+        self.uids = f"{first}-{last}"
+        self.container: Any = None
+        self.channel: _Channel | None = None
+        self.held: set[str] = set()
+        self.used = 0.0
+        self._seq = 0
+        self.start()
+
+    def start(self) -> None:
+        self.container = self.spec.create(self.client, self.uids)
+        try:
+            params = {"stdin": 1, "stdout": 1, "stderr": 1, "stream": 1}
+            self.channel = _Channel(self.client.api.attach_socket(self.container.id, params))
+            self.container.start()
+        except Exception:
+            self.stop()
+            raise
+        self.held = set()
+        self.used = time.monotonic()
+
+    def request(self, op: str, timeout: float, **fields: Any) -> dict[str, Any]:
+        assert self.channel is not None
+        self._seq += 1
+        line = json.dumps({"id": self._seq, "op": op, **fields}).encode() + b"\n"
+        try:
+            self.channel.send(line)
+            reply = json.loads(self.channel.read_line(timeout))
+        except (OSError, ValueError) as exc:
+            self.restart()
+            raise SandboxFailure(f"sandbox container failed: {exc}") from exc
+        if not isinstance(reply, dict) or reply.get("id") != self._seq:
+            self.restart()
+            raise SandboxFailure("sandbox container answered out of order")
+        self.used = time.monotonic()
+        return reply
+
+    def healthy(self) -> bool:
+        """Ping the runner; a dead or hung container is replaced (and False returned)."""
+        try:
+            return bool(self.request("ping", 10).get("ok"))
+        except SandboxFailure:
+            return False
+
+    def ensure(self, item: CachedArtifact) -> None:
+        key = item.artifact.key
+        if key in self.held:
+            return
+        files = {k: _b64(v) for k, v in item.files.items()}
+        reply = self.request(
+            "put", 60, key=key, language=item.artifact.language.value, entry=item.entry,
+            files=files,
+        )  # fmt: skip
+        if not reply["ok"]:
+            raise SandboxFailure(f"runner refused an artifact: {reply.get('message')}")
+        self.held.add(key)
+
+    def stop(self) -> None:
+        if self.channel is not None:
+            self.channel.close()
+            self.channel = None
+        if self.container is not None:
+            _remove(self.container)
+            self.container = None
+
+    def restart(self) -> None:
+        self.stop()
+        self.start()
+
+    def close(self) -> None:
+        self.stop()
+        os.close(self.lock_fd)
+
+
+# ------------------------------------------------------------ the backend
+
+_open: weakref.WeakSet[DockerSandbox] = weakref.WeakSet()
+_hooks_installed = False
+
+
+def _close_all() -> None:
+    for sb in list(_open):
+        sb.close()
+
+
+def _on_sigterm(signum: int, frame: Any) -> None:
+    _close_all()
+    signal.signal(signum, signal.SIG_DFL)
+    os.kill(os.getpid(), signum)
+
+
+def _install_hooks() -> None:
+    """Remove our containers on normal exit and on SIGTERM (Ctrl-C exits normally)."""
+    global _hooks_installed
+    if _hooks_installed:
+        return
+    _hooks_installed = True
+    atexit.register(_close_all)
+    if threading.current_thread() is threading.main_thread():
+        for sig in (signal.SIGTERM, signal.SIGHUP):
+            if signal.getsignal(sig) == signal.SIG_DFL:
+                signal.signal(sig, _on_sigterm)
+
+
+class DockerSandbox(LocalSandbox):
+    """The Sandbox protocol over a pool of containers. Thread-safe; a context manager."""
+
+    name = "docker"
+
+    def __init__(
+        self,
+        workers: int | None = None,
+        *,
+        cache_dir: Path | None = None,
+        image: str = DEFAULT_TAG,
+        memory_mb: int = 4096,
+        pids: int = 512,
+        tmpfs_mb: int = 2048,
+        store_mb: int = 512,
+    ) -> None:
+        # Not LocalSandbox.__init__: the same fields, but the workers are containers.
+        import docker
+
+        self.workers = max(1, workers or os.cpu_count() or 1)
+        self.mode = "docker"
+        try:
+            self.client = _client()
+            self.client.ping()
+        except docker.errors.DockerException:
+            raise UserError(
+                "the Docker daemon does not answer; start it or use --sandbox local."
+            ) from None
+        found = find_image(self.client, image)
+        if found is None:
+            raise UserError(f"the sandbox image {image} is missing; run `cpsolve sandbox build`.")
+        if not image_is_current(found):
+            raise UserError(
+                f"the sandbox image {image} holds an older runner; run `cpsolve sandbox build`."
+            )
+        self.image_id = found.id
+        self.swept = sweep_stale(self.client)
+        self.cache = ArtifactCache(cache_dir)
+        self.runs = RunCache()
+        self._idle: queue.Queue[Any] = queue.Queue()
+        self._all: list[Any] = []
+        self._compile_locks: dict[str, threading.Lock] = {}
+        self._lock = threading.Lock()
+        self._closed = False
+        _install_hooks()
+        _open.add(self)
+        spec = ContainerSpec(image, memory_mb, pids, tmpfs_mb, store_mb)
+        started = time.monotonic()
+        try:
+            self._start_workers(spec)
+        except BaseException:
+            self.close()
+            raise
+        self.startup_s = time.monotonic() - started
+        self._pool = ThreadPoolExecutor(self.workers, thread_name_prefix="cpsolve-docker")
+
+    def _start_workers(self, spec: ContainerSpec) -> None:
+        error: Exception | None = None
+        with ThreadPoolExecutor(self.workers) as ex:
+            futures = [ex.submit(_ContainerWorker, self.client, spec) for _ in range(self.workers)]
+            for f in futures:
+                try:
+                    self._all.append(f.result())
+                except Exception as exc:
+                    error = exc
+            if len(self._all) < self.workers:
+                raise SandboxFailure(f"a sandbox container did not start: {error}")
+        info = [w.request("ping", 120) for w in self._all]
+        # The image id joins the compile key: a binary built in this image stays with it.
+        marker = f"--cpsolve-image={self.image_id}"
+        self.flags = {lang: [*argv, marker] for lang, argv in info[0]["flags"].items()}
+        self.setuid = bool(info[0]["setuid"])
+        for w in self._all:
+            self._idle.put(w)
+
+    @contextmanager
+    def _worker(self) -> Iterator[Any]:
+        """Check a container out; one idle for a while is pinged (and replaced when sick)."""
+        with super()._worker() as w:
+            if time.monotonic() - w.used > IDLE_PING_S:
+                w.healthy()
+            yield w
+
+    def containers(self) -> list[Any]:
+        """The live worker containers (for inspection)."""
+        return [w.container for w in self._all if w.container is not None]
+
+    def close(self) -> None:
+        if getattr(self, "_closed", True):
+            return
+        self._closed = True
+        pool = getattr(self, "_pool", None)
+        if pool is not None:
+            pool.shutdown(wait=True)
+        for w in self._all:
+            w.close()
+        _open.discard(self)
+
+    def __enter__(self) -> DockerSandbox:
+        return self
