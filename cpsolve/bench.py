@@ -1,0 +1,189 @@
+"""Many problems, one config: every problem of a set run (resumably) and summed up.
+
+Per problem and in total: IOI points, solve rate, pass@k (unbiased estimator over the judged
+candidates of the full subtask), n@k (solved with the submission limit from k samples), and our
+selection next to the baselines on the same samples. Writes bench.json, bench.md and a plot.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import BaseModel, Field
+from rich.console import Console
+
+from cpsolve.config import RunConfig
+from cpsolve.errors import UserError
+from cpsolve.metrics import pass_at_k
+from cpsolve.pipeline import run_problem
+from cpsolve.problem import find_problems, load_problem
+from cpsolve.report import Report
+from cpsolve.sandbox.base import Sandbox
+
+PASS_KS = (1, 10, 100)
+
+
+class ProblemRow(BaseModel):
+    problem: str
+    run_dir: str
+    score: float | None
+    max_score: float
+    solved: bool
+    pass_at: dict[str, float] = Field(default_factory=dict)  # "pass@1": value
+    baselines: dict[str, float | None] = Field(default_factory=dict)
+    samples: int = 0
+
+
+class BenchReport(BaseModel):
+    set: str
+    engine: str
+    problems: list[ProblemRow]
+    skipped: dict[str, str] = Field(default_factory=dict)  # problem -> why
+    total: dict[str, float] = Field(default_factory=dict)
+
+    def metrics(self) -> dict[str, float]:
+        """Flat higher-is-better metrics for `cpsolve eval`."""
+        skip = ("baseline.", "max_points")
+        out = {f"total.{k}": v for k, v in self.total.items() if not k.startswith(skip)}
+        for row in self.problems:
+            if row.score is not None:
+                out[f"{row.problem}.score"] = row.score
+        return out
+
+
+def problem_row(report: Report, run_dir: Path) -> ProblemRow:
+    full = report.subtasks[0] if report.subtasks else None  # hardest first
+    pass_at: dict[str, float] = {}
+    if full is not None and full.correct is not None:
+        for k in PASS_KS:
+            if k <= max(full.candidates, 1):
+                pass_at[f"pass@{k}"] = round(pass_at_k(full.candidates, full.correct, k), 4)
+    score = report.score
+    return ProblemRow(
+        problem=report.problem,
+        run_dir=str(run_dir),
+        score=score,
+        max_score=report.max_score,
+        solved=score is not None and score >= report.max_score - 1e-9,
+        pass_at=pass_at,
+        baselines=report.baselines,
+        samples=report.counts.get("samples", 0),
+    )
+
+
+def run_bench(
+    set_dir: Path,
+    config: RunConfig,
+    *,
+    runs_dir: Path,
+    sandbox: Sandbox,
+    console: Console,
+) -> BenchReport:
+    paths = find_problems(set_dir)
+    rows: list[ProblemRow] = []
+    skipped: dict[str, str] = {}
+    for i, path in enumerate(paths, 1):
+        problem = load_problem(path)
+        if config.engine == "replay" and config.model is None and not _has_samples(path):
+            skipped[problem.id] = "no shipped samples to replay"
+            continue
+        console.rule(f"[{i}/{len(paths)}] {problem.id}")
+        result = run_problem(path, config, runs_dir=runs_dir, sandbox=sandbox, console=console)
+        rows.append(problem_row(result.report, result.run_dir))
+    if not rows:
+        raise UserError(f"{set_dir}: no problem could be run ({'; '.join(skipped.values())})")
+    bench = BenchReport(set=str(set_dir), engine=config.engine, problems=rows, skipped=skipped)
+    bench.total = totals(rows)
+    return bench
+
+
+def _has_samples(path: Path) -> bool:
+    base = path.parent if path.name == "problem.json" else path
+    return any((base / n).is_file() for n in ("samples.jsonl.gz", "samples.jsonl"))
+
+
+def totals(rows: list[ProblemRow]) -> dict[str, float]:
+    judged = [r for r in rows if r.score is not None]
+    out: dict[str, float] = {"problems": float(len(rows))}
+    if not judged:
+        return out
+    out["points"] = round(sum(r.score or 0.0 for r in judged), 4)
+    out["max_points"] = round(sum(r.max_score for r in judged), 4)
+    out["solve_rate"] = round(sum(r.solved for r in judged) / len(judged), 4)
+    names = sorted({k for r in judged for k in r.baselines})
+    for name in names:
+        vals = [r.baselines.get(name) for r in judged]
+        out[f"baseline.{name}"] = round(sum(v or 0.0 for v in vals), 4)
+    for k in PASS_KS:
+        vals = [r.pass_at[f"pass@{k}"] for r in judged if f"pass@{k}" in r.pass_at]
+        if vals:
+            out[f"pass@{k}"] = round(sum(vals) / len(vals), 4)
+    return out
+
+
+def write_bench(bench: BenchReport, out_dir: Path) -> list[Path]:
+    out_dir.mkdir(parents=True, exist_ok=True)
+    js = out_dir / "bench.json"
+    js.write_text(bench.model_dump_json(indent=2) + "\n")
+    plot = _plot(bench, out_dir)
+    md = out_dir / "bench.md"
+    md.write_text(render_markdown(bench, plot))
+    return [js, md] + ([plot] if plot else [])
+
+
+def render_markdown(bench: BenchReport, plot: Path | None) -> str:
+    names = sorted({k for r in bench.problems for k in r.baselines})
+    head = ["problem", "cpsolve", *names, "max", "solved", "pass@1", "pass@10"]
+    lines = [f"# cpsolve bench: {bench.set} ({bench.engine})", ""]
+    lines += ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    for r in bench.problems:
+        cells = [r.problem, _f(r.score), *[_f(r.baselines.get(n)) for n in names], _f(r.max_score)]
+        cells += [
+            "yes" if r.solved else "no",
+            _f(r.pass_at.get("pass@1")),
+            _f(r.pass_at.get("pass@10")),
+        ]
+        lines.append("| " + " | ".join(cells) + " |")
+    lines += ["", "## Totals", ""] + [f"- {k}: {_f(v)}" for k, v in bench.total.items()]
+    if bench.skipped:
+        lines += ["", "## Skipped", ""] + [f"- {k}: {v}" for k, v in bench.skipped.items()]
+    if plot:
+        lines += ["", f"![points per problem]({plot.name})"]
+    return "\n".join(lines) + "\n"
+
+
+def _f(x: float | None) -> str:
+    if x is None:
+        return "-"
+    return f"{x:g}" if float(x).is_integer() else f"{x:.3f}"
+
+
+def _plot(bench: BenchReport, out_dir: Path) -> Path | None:
+    rows = [r for r in bench.problems if r.score is not None and r.max_score > 0]
+    if not rows:
+        return None
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    import numpy as np
+
+    series = {"cpsolve": [r.score or 0.0 for r in rows]}
+    for name in ("random", "largest-clusters", "oracle"):
+        series[name] = [r.baselines.get(name) or 0.0 for r in rows]
+    x = np.arange(len(rows))
+    width = 0.8 / len(series)
+    fig, ax = plt.subplots(figsize=(max(6, 1.2 * len(rows)), 4), dpi=100)
+    for j, (name, vals) in enumerate(series.items()):
+        frac = [v / r.max_score for v, r in zip(vals, rows, strict=True)]
+        ax.bar(x + j * width, frac, width, label=name)
+    ax.set_xticks(x + 0.4 - width / 2, [r.problem for r in rows], rotation=30, ha="right")
+    ax.set_ylabel("share of max points")
+    ax.set_ylim(0, 1.05)
+    ax.legend()
+    ax.set_title("selection against baselines, same candidates")
+    fig.tight_layout()
+    path = out_dir / "bench.png"
+    fig.savefig(path)
+    plt.close(fig)
+    return path

@@ -1,0 +1,207 @@
+"""`cpsolve run`, `cpsolve bench` and `cpsolve eval`: the tool people use."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from cpsolve.errors import UserError
+
+if TYPE_CHECKING:
+    from cpsolve.config import RunConfig
+    from cpsolve.report import Report
+
+ProblemArg = Annotated[Path, typer.Argument(help="a problem.json or the directory holding one")]
+EngineOpt = Annotated[
+    str | None, typer.Option(help="vllm | openai | hf | replay | simulated (default: replay)")
+]
+ModelOpt = Annotated[
+    str | None, typer.Option(help="model id/path, served model name, or samples file to replay")
+]
+SamplesOpt = Annotated[int | None, typer.Option(help="solution samples per subtask")]
+SubmissionsOpt = Annotated[int | None, typer.Option(help="submission limit (50 IOI, 10 CF)")]
+SandboxOpt = Annotated[str | None, typer.Option(help="auto | local | docker")]
+SeedOpt = Annotated[int | None, typer.Option(help="seed of sampling and every random choice")]
+ConfigOpt = Annotated[Path | None, typer.Option(help="a JSON file of run settings")]
+InputsOpt = Annotated[int | None, typer.Option(help="generated inputs per subtask")]
+WorkersOpt = Annotated[int | None, typer.Option(help="sandbox workers (default: cores)")]
+RunsOpt = Annotated[Path, typer.Option(help="where run directories go")]
+
+
+def _config(config: Path | None, **flags: object) -> RunConfig:
+    from cpsolve.config import load_config
+
+    return load_config(config, flags)
+
+
+def register(app: typer.Typer) -> None:
+    app.command("run")(run)
+    app.command("bench")(bench)
+    app.command("eval")(evaluate)
+
+
+def run(
+    problem: ProblemArg,
+    engine: EngineOpt = None,
+    model: ModelOpt = None,
+    samples: SamplesOpt = None,
+    submissions: SubmissionsOpt = None,
+    sandbox: SandboxOpt = None,
+    out: Annotated[Path | None, typer.Option(help="run directory (default runs/<id>)")] = None,
+    seed: SeedOpt = None,
+    config: ConfigOpt = None,
+    generated_inputs: InputsOpt = None,
+    workers: WorkersOpt = None,
+    base_url: Annotated[str | None, typer.Option(help="openai engine: server URL")] = None,
+    runs_dir: RunsOpt = Path("runs"),
+) -> None:
+    """Solve one problem: sample, test, cluster, rank, submit; write the run's report."""
+    from cpsolve.pipeline import run_problem
+
+    cfg = _config(
+        config,
+        engine=engine,
+        model=model,
+        samples=samples,
+        submissions=submissions,
+        sandbox=sandbox,
+        seed=seed,
+        generated_inputs=generated_inputs,
+        workers=workers,
+        base_url=base_url,
+    )
+    console = Console(stderr=True)
+    result = run_problem(problem, cfg, runs_dir=runs_dir, out=out, console=console)
+    show_submissions(result.report)
+    typer.echo(str(result.run_dir))
+
+
+def show_submissions(report: Report) -> None:
+    console = Console()
+    table = Table(title=f"{report.problem}: submissions")
+    for col in ("#", "subtask", "cluster", "rank", "earned"):
+        table.add_column(col, justify="right")
+    for s in report.submissions:
+        earned = "-" if s.earned is None else f"{s.earned:g}"
+        table.add_row(str(s.n), s.subtask, str(s.cluster), str(s.rank), earned)
+    console.print(table)
+    if report.judged:
+        line = f"score {report.score:g} / {report.max_score:g}"
+        if report.baselines:
+            line += (
+                "   ("
+                + ", ".join(f"{k} {v:g}" for k, v in report.baselines.items() if v is not None)
+                + ")"
+            )
+        console.print(line)
+    else:
+        console.print("not judged: the problem has no hidden tests; submit in this order")
+
+
+def bench(
+    set_dir: Annotated[Path, typer.Argument(help="a directory of problem directories")],
+    engine: EngineOpt = None,
+    model: ModelOpt = None,
+    samples: SamplesOpt = None,
+    submissions: SubmissionsOpt = None,
+    sandbox: SandboxOpt = None,
+    out: Annotated[Path | None, typer.Option(help="where bench.json/md go")] = None,
+    seed: SeedOpt = None,
+    config: ConfigOpt = None,
+    generated_inputs: InputsOpt = None,
+    workers: WorkersOpt = None,
+    runs_dir: RunsOpt = Path("runs"),
+) -> None:
+    """Run every problem of a set (resumable) and report points, solve rate, pass@k, baselines."""
+    from cpsolve.bench import run_bench, write_bench
+    from cpsolve.sandbox.factory import open_sandbox
+
+    cfg = _config(
+        config,
+        engine=engine,
+        model=model,
+        samples=samples,
+        submissions=submissions,
+        sandbox=sandbox,
+        seed=seed,
+        generated_inputs=generated_inputs,
+        workers=workers,
+    )
+    console = Console(stderr=True)
+    sb = open_sandbox(cfg.sandbox, cfg.workers, console=console)
+    try:
+        result = run_bench(set_dir, cfg, runs_dir=runs_dir, sandbox=sb, console=console)
+    finally:
+        sb.close()
+    out_dir = out or runs_dir / f"bench-{set_dir.resolve().name}-{cfg.run_id('set', '')[4:]}"
+    write_bench(result, out_dir)
+    table = Table(title=f"bench: {set_dir}")
+    for col in ("problem", "cpsolve", "random", "oracle", "max", "pass@1"):
+        table.add_column(col, justify="right")
+    for r in result.problems:
+        fmt = lambda v: "-" if v is None else f"{v:g}"  # noqa: E731
+        table.add_row(
+            r.problem,
+            fmt(r.score),
+            fmt(r.baselines.get("random")),
+            fmt(r.baselines.get("oracle")),
+            fmt(r.max_score),
+            fmt(r.pass_at.get("pass@1")),
+        )
+    Console().print(table)
+    Console().print(", ".join(f"{k} {v:g}" for k, v in result.total.items()))
+    typer.echo(str(out_dir))
+
+
+def evaluate(
+    report: Annotated[Path, typer.Argument(help="bench.json, report.json, or their directory")],
+    baseline: Annotated[Path, typer.Option(help="the committed baseline to compare with")],
+    tolerance: Annotated[float, typer.Option(help="points a metric may drop")] = 0.0,
+    relative: Annotated[float, typer.Option(help="share of a metric it may drop")] = 0.0,
+) -> None:
+    """Exit non-zero when a metric regressed against the baseline, naming it."""
+    from cpsolve.metrics import find_regressions
+
+    current = _metrics(report)
+    base = _metrics(baseline)
+    regressions = find_regressions(current, base, tolerance=tolerance, relative=relative)
+    console = Console()
+    table = Table(title="eval against baseline")
+    for col in ("metric", "baseline", "current", "status"):
+        table.add_column(col)
+    bad = {r.metric for r in regressions}
+    for name in sorted(base):
+        cur = current.get(name)
+        status = "[red]REGRESSED[/]" if name in bad else "ok"
+        table.add_row(name, f"{base[name]:g}", "-" if cur is None else f"{cur:g}", status)
+    console.print(table)
+    if regressions:
+        names = ", ".join(r.metric for r in regressions)
+        raise UserError(f"{len(regressions)} metric(s) regressed: {names}")
+    typer.echo(f"no regression on {len(base)} metrics")
+
+
+def _metrics(path: Path) -> dict[str, float]:
+    p = path
+    if p.is_dir():
+        p = p / "bench.json" if (p / "bench.json").is_file() else p / "report.json"
+    if not p.is_file():
+        raise UserError(f"{path}: no bench.json or report.json there")
+    try:
+        data = json.loads(p.read_text())
+    except json.JSONDecodeError as e:
+        raise UserError(f"{p}: malformed JSON at line {e.lineno}: {e.msg}") from None
+    if isinstance(data, dict) and "problems" in data and "total" in data:
+        from cpsolve.bench import BenchReport
+
+        return BenchReport.model_validate(data).metrics()
+    if isinstance(data, dict) and "max_score" in data and "subtasks" in data:
+        return {"score": float(data.get("score") or 0.0)}
+    if isinstance(data, dict) and all(isinstance(v, int | float) for v in data.values()):
+        return {k: float(v) for k, v in data.items()}
+    raise UserError(f"{p}: neither a bench report, a run report nor a metrics file")

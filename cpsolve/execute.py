@@ -1,0 +1,218 @@
+"""The compile, execute and judge stages of a run: programs x tests through the sandbox.
+
+Every result lands in the store keyed by (program hash, input hash, limits), so nothing runs
+twice, across programs that only differ in comments and across resumed runs alike.
+
+* public tests: run and checked with the problem's checker and task type (verdict, score);
+* generated inputs: run only (no answer exists); the output is kept for clustering. For
+  interactive and communication tasks the "output" is what the interactor or manager said;
+* hidden tests: only in the judge stage (`judge_programs`), which stores points per subtask and
+  nothing of the tests themselves.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+
+from cpsolve.judge import judge_program
+from cpsolve.languages import Language
+from cpsolve.problem import Problem, TaskType
+from cpsolve.sandbox.base import Artifact, Sandbox, Verdict
+from cpsolve.store import Store
+from cpsolve.tasktypes import (
+    Case,
+    Harness,
+    compile_submission,
+    compile_support,
+    contestant_limits,
+    run_tests,
+)
+from cpsolve.testdata import TestData
+
+PUBLIC = "public"
+
+
+def sha(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+class Executor:
+    """Compiles and runs one problem's candidate programs, recording everything in the store."""
+
+    def __init__(self, problem: Problem, sandbox: Sandbox, store: Store) -> None:
+        self.problem = problem
+        self.sandbox = sandbox
+        self.store = store
+        self.workers = max(1, getattr(sandbox, "workers", 1))
+        self.limits = contestant_limits(problem)
+        self.limits_key = self.limits.model_dump_json()
+        self._artifacts: dict[str, Artifact] = {}
+        self._support: dict[str, Artifact | None] | None = None
+
+    # ---- compiling -----------------------------------------------------------------------
+
+    def _support_programs(self) -> dict[str, Artifact | None]:
+        if self._support is None:
+            p = self.problem
+            checker = manager = interactor = None
+            if p.checker.type == "program" and p.checker.path:
+                checker = compile_support(self.sandbox, p, p.checker.path)
+            if p.task_type == TaskType.COMMUNICATION and p.manager is not None:
+                manager = compile_support(self.sandbox, p, p.manager.path)
+            if p.task_type == TaskType.INTERACTIVE and p.interactor is not None:
+                interactor = compile_support(self.sandbox, p, p.interactor.path)
+            self._support = {"checker": checker, "manager": manager, "interactor": interactor}
+        return self._support
+
+    def artifact(self, program: str) -> Artifact:
+        if program not in self._artifacts:
+            row = self.store.program(program)
+            art = compile_submission(
+                self.sandbox, self.problem, row["source"], Language(row["language"])
+            )
+            if row["compile_ok"] is None:
+                self.store.set_compiled(program, art.ok, art.message[:2000])
+            self._artifacts[program] = art
+        return self._artifacts[program]
+
+    def harness(self, program: str) -> Harness:
+        return Harness(
+            problem=self.problem,
+            sandbox=self.sandbox,
+            program=self.artifact(program),
+            **self._support_programs(),
+        )
+
+    def compile_all(self, programs: Sequence[str], tick: Callable[[], None]) -> None:
+        self._support_programs()  # a broken checker is the problem's fault: say so first
+        with ThreadPoolExecutor(self.workers) as pool:
+            for _ in pool.map(self.artifact, programs):
+                tick()
+
+    # ---- public tests ----------------------------------------------------------------------
+
+    def public_cases(self) -> list[Case]:
+        p = self.problem
+        return [
+            Case(name=t.name, input=p.read_input(t), answer=p.read_output(t) or b"")
+            for t in p.public_tests
+        ]
+
+    def run_public(self, program: str, cases: Sequence[Case]) -> None:
+        done = self.store.executed(program, PUBLIC)
+        todo = [c for c in cases if sha(c.input) not in done]
+        if not todo:
+            return
+        results = run_tests(self.harness(program), todo)
+        self.store.add_executions(
+            [
+                (
+                    program,
+                    sha(c.input),
+                    PUBLIC,
+                    str(r.verdict),
+                    r.time_s,
+                    r.memory_mb,
+                    None,
+                    r.score,
+                )
+                for c, r in zip(todo, results, strict=True)
+            ]
+        )
+
+    # ---- generated inputs ------------------------------------------------------------------
+
+    def run_generated(self, program: str, inputs: Sequence[bytes]) -> None:
+        done = self.store.executed(program, self.limits_key)
+        todo = list({sha(x): x for x in inputs if sha(x) not in done}.values())
+        if not todo:
+            return
+        art = self.artifact(program)
+        if not art.ok:
+            rows = [(program, sha(x), self.limits_key, "CE", 0.0, 0.0, None, None) for x in todo]
+            self.store.add_executions(rows)
+            return
+        if self.problem.task_type in (TaskType.INTERACTIVE, TaskType.COMMUNICATION):
+            cases = [Case(name=f"gen-{sha(x)[:8]}", input=x, answer=b"") for x in todo]
+            results = run_tests(self.harness(program), cases)
+            rows = [
+                (
+                    program,
+                    sha(x),
+                    self.limits_key,
+                    _run_verdict(r.verdict),
+                    r.time_s,
+                    r.memory_mb,
+                    f"{r.verdict} {r.score:.6f}".encode(),
+                    r.score,
+                )
+                for x, r in zip(todo, results, strict=True)
+            ]
+        else:
+            runs = self.sandbox.run_batch(art, todo, self.limits, keep_output=True)
+            rows = [
+                (
+                    program,
+                    sha(x),
+                    self.limits_key,
+                    str(r.verdict),
+                    r.cpu_s,
+                    r.memory_mb,
+                    r.stdout if r.verdict == Verdict.AC else None,
+                    None,
+                )
+                for x, r in zip(todo, runs, strict=True)
+            ]
+        self.store.add_executions(rows)
+
+    def execute_all(
+        self, work: Sequence[tuple[str, list[bytes]]], tick: Callable[[], None]
+    ) -> None:
+        """Public tests and the given generated inputs for each program, in parallel."""
+        cases = self.public_cases()
+
+        def one(item: tuple[str, list[bytes]]) -> None:
+            program, inputs = item
+            self.run_public(program, cases)
+            self.run_generated(program, inputs)
+
+        with ThreadPoolExecutor(self.workers) as pool:
+            for _ in pool.map(one, work):
+                tick()
+
+    # ---- hidden tests (the judge) ------------------------------------------------------------
+
+    def judge(self, program: str, data: TestData) -> dict[str, float]:
+        """Points per subtask of one program on the hidden tests, judged once and stored."""
+        ids = [s.id for s in self.problem.subtasks]
+        have = {sid: self.store.judged(program, sid) for sid in ids}
+        if all(v is not None for v in have.values()):
+            return {sid: v[0] for sid, v in have.items() if v is not None}
+        row = self.store.program(program)
+        result = judge_program(
+            self.problem, row["source"], Language(row["language"]), self.sandbox, data=data
+        )
+        for st in result.subtasks:
+            detail = {"verdict": str(st.verdict)}
+            self.store.add_judged(program, st.id, st.earned, detail)
+        return {st.id: st.earned for st in result.subtasks}
+
+    def judge_all(
+        self, programs: Sequence[str], data: TestData, tick: Callable[[], None]
+    ) -> dict[str, dict[str, float]]:
+        out: dict[str, dict[str, float]] = {}
+
+        def one(program: str) -> None:
+            out[program] = self.judge(program, data)
+
+        with ThreadPoolExecutor(self.workers) as pool:
+            for _ in pool.map(one, programs):
+                tick()
+        return out
+
+
+def _run_verdict(v: Verdict) -> str:
+    """On generated inputs there is no answer: only crashes and limits are the program's."""
+    return str(v) if v in (Verdict.TLE, Verdict.MLE, Verdict.RE, Verdict.OLE, Verdict.CE) else "AC"

@@ -1,0 +1,136 @@
+"""The sampling and extraction stages of a run, written into the store as they stream in.
+
+Samples are asked for in fixed chunks; chunk c of (subtask, role) holds samples c*C .. c*C+C-1
+and is stored in one transaction, so a killed run re-asks for whole missing chunks only. Each
+chunk's request carries seed `base + c*C`, which is what one request for all n samples would give
+sample c*C (engines seed sample i of a request with `seed + i`), and `offset` c*C, which the
+replay engine uses to serve the same recorded samples again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from cpsolve.config import RunConfig
+from cpsolve.engines.base import Engine, Role, SampleRequest, SamplingParams, request_seed
+from cpsolve.extract import Extraction, extract_program
+from cpsolve.languages import Language
+from cpsolve.problem import Problem
+from cpsolve.prompts import build_messages
+from cpsolve.sandbox.cache import normalise_source
+from cpsolve.store import Store
+
+
+@dataclass(frozen=True)
+class ChunkPlan:
+    subtask: str
+    role: Role
+    chunk: int
+    size: int
+    request: SampleRequest
+
+
+def program_sha(source: str, language: Language) -> str:
+    """The id of a program: its normalised source (comments and whitespace ignored)."""
+    norm = normalise_source(source, language)
+    return hashlib.sha256(f"{language}\n{norm}".encode()).hexdigest()
+
+
+def plan_missing_chunks(
+    store: Store,
+    problem: Problem,
+    config: RunConfig,
+    subtask: str,
+    role: Role,
+    n: int,
+    language: Language,
+) -> list[ChunkPlan]:
+    """The chunks of (subtask, role) not yet in the store, each with its request."""
+    size = config.chunk_size
+    done = store.chunks_done(subtask, role)
+    base = request_seed(config.seed, problem.id, subtask, role)
+    messages = build_messages(problem, role, subtask, language)
+    plans = []
+    for c in range((n + size - 1) // size):
+        if c in done:
+            continue
+        count = min(size, n - c * size)
+        params = SamplingParams(
+            temperature=config.temperature,
+            top_p=config.top_p,
+            max_tokens=config.max_tokens,
+            seed=base + c * size,
+        )
+        req = SampleRequest(
+            messages=messages,
+            n=count,
+            params=params,
+            role=role,
+            problem=problem.id,
+            subtask=subtask,
+            offset=c * size,
+        )
+        plans.append(ChunkPlan(subtask, role, c, count, req))
+    return plans
+
+
+def sample_chunks(
+    store: Store,
+    engine: Engine,
+    plans: list[ChunkPlan],
+    on_chunk: Callable[[int], None] | None = None,
+) -> None:
+    """Ask the engine for every planned chunk and store each as soon as it is complete."""
+    if not plans:
+        return
+    pending: dict[int, list[dict[str, object] | None]] = {
+        i: [None] * p.size for i, p in enumerate(plans)
+    }
+    for completions in engine.sample([p.request for p in plans]):
+        for comp in completions:
+            rows = pending.get(comp.request_index)
+            if rows is None:
+                continue
+            rows[comp.sample_index] = comp.model_dump()
+        for i in [i for i, rows in pending.items() if all(r is not None for r in rows)]:
+            p = plans[i]
+            store.add_chunk(p.subtask, p.role, p.chunk, pending.pop(i))  # type: ignore[arg-type]
+            if on_chunk is not None:
+                on_chunk(p.size)
+
+
+def extract_candidates(
+    store: Store, subtask: str, role: Role, languages: Sequence[Language]
+) -> None:
+    """Turn stored completions into programs (or the reason none came out), once each.
+
+    `languages` in order of preference: solutions are asked for in one language, generators and
+    validators are taken in any language the sandbox runs."""
+    known = {(c, i) for c, i, _, _ in store.candidates(subtask, role)}
+    rows = []
+    for s in store.samples(subtask, role):
+        if (s["chunk"], s["idx"]) in known:
+            continue
+        ex = _extract_any(s["text"], languages, s["finish_reason"] or "stop")
+        if ex.code is None:
+            rows.append((subtask, role, s["chunk"], s["idx"], None, ex.reason or "no code"))
+            continue
+        lang = ex.language or languages[0]
+        sha = program_sha(ex.code, lang)
+        store.add_program(sha, str(lang), ex.code)
+        rows.append((subtask, role, s["chunk"], s["idx"], sha, None))
+    if rows:
+        store.add_candidates(rows)
+
+
+def _extract_any(text: str, languages: Sequence[Language], finish_reason: str) -> Extraction:
+    first = None
+    for lang in languages:
+        ex = extract_program(text, lang, finish_reason)
+        if ex.ok:
+            return ex
+        first = first or ex
+    assert first is not None
+    return first
