@@ -1,9 +1,10 @@
 """The `replay` engine: completions recorded in a samples.jsonl(.gz), served again in order.
 
 Records are served in file order per (problem, subtask, role): the first request for a key gets
-its first n records, the next request the following ones. The file is read forward only as far
-as needed, so replaying a large recording holds little more than one chunk in memory when the
-file is grouped by key (as `cpsolve sample` writes it).
+its first n records, the next request the following ones; a request whose `offset` lies ahead
+(a resumed run asking only for what it lost) skips to that record. The file is read forward
+only as far as needed, so replaying a large recording holds little more than one chunk in
+memory when the file is grouped by key (as `cpsolve sample` writes it).
 """
 
 from __future__ import annotations
@@ -44,6 +45,11 @@ class ReplayEngine:
     def _serve(self, piece: Piece) -> Iterator[Completion]:
         req = piece.request
         key = (req.problem, req.subtask, req.role)
+        # A request with an offset (a resumed run) starts that far into the key's records:
+        # skip what an earlier run already took. Offsets only move forward.
+        while self._served[key] < req.offset + piece.start:
+            self._next(key, asked=req.offset + piece.start + 1)
+            self._served[key] += 1
         for i in range(piece.count):
             # everything served for this key before this request, plus all this request asks
             asked = self._served[key] - piece.start - i + req.n
