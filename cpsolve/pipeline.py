@@ -174,6 +174,27 @@ class Run:
             return self.executor.judge_all(programs, data, lambda: prog.advance(task))
 
 
+def preflight(config: RunConfig, problem: Problem) -> None:
+    """Fail before any work on what the user can fix: an unknown engine, a missing samples
+    file, an engine whose package is not installed, a model-less engine."""
+    from cpsolve.engines import ENGINES, _missing
+
+    name = config.engine.strip().lower()
+    if name not in ENGINES:
+        raise UserError(f"unknown engine '{config.engine}' (known: {', '.join(sorted(ENGINES))})")
+    if name == "replay":
+        path = Path(config.model) if config.model else _shipped_samples(problem)
+        if not path.is_file():
+            raise UserError(f"{path}: no such samples file to replay")
+    elif name not in ("simulated",) and not config.model:
+        raise UserError(f"the {name} engine needs --model (a model id or path)")
+    missing = _missing(ENGINES[name].requires)
+    if missing:
+        extra = ENGINES[name].extra
+        how = f"pip install 'cpsolve[{extra}]'" if extra else f"pip install {' '.join(missing)}"
+        raise UserError(f"engine '{name}' needs {', '.join(missing)}: run {how}")
+
+
 def make_engine(config: RunConfig, problem: Problem) -> Engine:
     """The configured engine; replay defaults to the problem's shipped samples."""
     kwargs: dict[str, object] = {}
@@ -352,6 +373,7 @@ def run_problem(
     assert problem.source_path is not None
     run_id = config.run_id(problem.id, problem_digest(problem.source_path))
     run_dir = out or runs_dir / run_id
+    preflight(config, problem)
     _prepare_dir(run_dir, config)
     own = sandbox is None
     sb = sandbox or open_sandbox(config.sandbox, config.workers, console=console)
