@@ -29,7 +29,9 @@ def opened_sandbox(kind: str) -> Iterator[Sandbox]:
     """The sandbox of the given kind, closed afterwards."""
     from cpsolve.sandbox.factory import open_sandbox
 
-    sandbox = open_sandbox(kind)
+    if kind not in ("auto", "local", "docker"):
+        raise UserError(f"unknown sandbox '{kind}' (use auto, local or docker)")
+    sandbox = open_sandbox(kind)  # type: ignore[arg-type]
     try:
         yield sandbox
     finally:

@@ -3,6 +3,8 @@ accepts every test, and each reference solution earns exactly its expected verdi
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import Annotated
 
@@ -78,9 +80,9 @@ def check_problem(path: Path, sandbox: Sandbox) -> list[Check]:
         return [Check(problem=str(path), what="problem file", ok=False, detail=str(e))]
     checks = [Check(problem=problem.id, what="problem file", ok=True, detail="valid")]
     data = TestData(problem, sandbox)
-    steps = [lambda: check_validator(problem, sandbox, data)]
+    steps: list[Callable[[], Check]] = [lambda: check_validator(problem, sandbox, data)]
     steps += [
-        (lambda i=i: check_solution(problem, i, sandbox, data))
+        partial(check_solution, problem, i, sandbox, data)
         for i in range(len(problem.reference_solutions))
     ]
     for step in steps:
