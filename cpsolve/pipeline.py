@@ -14,7 +14,9 @@ generated input or a ranking feature.
 
 from __future__ import annotations
 
+import errno
 import json
+import sqlite3
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -380,12 +382,26 @@ def run_problem(
     run = Run(problem, config, run_dir, sb, console)
     try:
         report = _run(run, run_id)
+        write_report(report, run_dir)
+    except (OSError, sqlite3.OperationalError) as e:
+        if not _is_storage_error(e):
+            raise
+        why = e.strerror if isinstance(e, OSError) and e.strerror else str(e)
+        raise UserError(
+            f"cannot write the run directory {run_dir}: {why}; free space and run the same "
+            "command again to resume"
+        ) from None
     finally:
         run.close()
         if own:
             sb.close()
-    write_report(report, run_dir)
     return RunResult(report, run_dir)
+
+
+def _is_storage_error(e: Exception) -> bool:
+    if isinstance(e, sqlite3.OperationalError):
+        return any(w in str(e) for w in ("full", "disk", "readonly", "unable to open"))
+    return e.errno in (errno.ENOSPC, errno.EROFS, errno.EACCES, errno.EDQUOT)
 
 
 def _prepare_dir(run_dir: Path, config: RunConfig) -> None:

@@ -82,7 +82,10 @@ class Store:
             self._db.execute("PRAGMA synchronous=NORMAL")
             self._db.executescript(SCHEMA)
         except (OSError, sqlite3.OperationalError) as e:
-            raise UserError(f"cannot write the run store {self.path}: {e}") from None
+            raise UserError(
+                f"cannot write the run store {self.path}: {e}; free space or choose another "
+                "--runs-dir, then run the same command again"
+            ) from None
         self._lock = threading.RLock()
         version = self.get_meta("schema_version")
         if version is None:
@@ -104,13 +107,13 @@ class Store:
                 self._db.execute("BEGIN IMMEDIATE")
                 yield self._db
                 self._db.execute("COMMIT")
-            except sqlite3.OperationalError as e:
-                self._db.execute("ROLLBACK")
-                if "disk" in str(e) or "full" in str(e):
-                    raise UserError(f"cannot write the run store {self.path}: {e}") from None
+            except sqlite3.OperationalError:
+                if self._db.in_transaction:
+                    self._db.execute("ROLLBACK")
                 raise
             except BaseException:
-                self._db.execute("ROLLBACK")
+                if self._db.in_transaction:
+                    self._db.execute("ROLLBACK")
                 raise
 
     def _query(self, sql: str, args: Iterable[Any] = ()) -> list[tuple[Any, ...]]:

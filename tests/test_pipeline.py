@@ -26,7 +26,8 @@ from cpsolve.store import Store
 from tests._fixtures_pipeline import MARKER, make_problem
 
 CLI = [sys.executable, "-m", "cpsolve"]
-FAST = ["--samples", "10", "--generated-inputs", "16", "--sandbox", "local", "--workers", "2"]
+CONFIG = Path(__file__).parent / "fixtures" / "pipeline" / "sumword.config.json"
+FAST = ["--config", str(CONFIG), "--sandbox", "local", "--workers", "2"]
 
 
 def cpsolve(*args: str | Path, timeout: float = 600) -> subprocess.CompletedProcess[str]:
@@ -220,3 +221,26 @@ def test_interrupted_run_says_so_and_loses_nothing(problem_dir: Path, tmp_path: 
     assert "resume" in err
     res = cpsolve("run", problem_dir, *FAST, "--runs-dir", tmp_path)
     assert res.returncode == 0, res.stderr[-2000:]
+
+
+def test_full_runs_dir_says_so_and_resumes_once_there_is_room(
+    problem_dir: Path, tmp_path: Path
+) -> None:
+    runs = tmp_path / "small-disk"
+    runs.mkdir()
+    mounted = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "size=96k", "tmpfs", str(runs)],
+        capture_output=True,
+        check=False,
+    )
+    if mounted.returncode != 0:
+        pytest.skip("needs root to mount a small tmpfs")
+    try:
+        res = cpsolve("run", problem_dir, *FAST, "--runs-dir", runs)
+        one_sentence(res, "cannot write the run", "run the same command again")
+        subprocess.run(["mount", "-o", "remount,size=64m", str(runs)], check=True)
+        res = cpsolve("run", problem_dir, *FAST, "--runs-dir", runs)
+        assert res.returncode == 0, res.stderr[-2000:]
+        assert json.loads((Path(res.stdout.split()[-1]) / "report.json").read_text())["score"]
+    finally:
+        subprocess.run(["umount", "-l", str(runs)], check=False)
