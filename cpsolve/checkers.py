@@ -4,9 +4,10 @@ Pure comparators are plain functions over bytes (`outputs_equal`, `compare`), so
 modules can cluster outputs with the problem's own notion of equality without a sandbox.
 Program checkers run through the sandbox (`run_program_checker`), in either convention:
 
-* testlib: `checker input output answer`; exit code 0 OK, 1 WA, 2 PE, 3 FAIL (the checker's own
-  fault: SE), 7 points (stderr starts with `points X [message]`, X the test's score in [0, 1]),
-  and `_pc(k)` (stderr starts with `partially correct (k)`), read as k/100.
+* testlib: `checker input output answer`; exit code 0 OK, 1 WA, 2 PE (4 and 8, testlib's "dirt"
+  and unexpected-EOF codes, too), 3 FAIL (the checker's own fault: SE), 7 points (stderr
+  starts with `points X [message]`, X the test's score in [0, 1]), and `_pc(k)` (stderr starts
+  with `partially correct (k)`), read as k/100.
 * CMS: `checker input correct_output contestant_output`; a score in [0, 1] on the first line of
   stdout, a message on the first line of stderr.
 
@@ -164,7 +165,7 @@ def parse_testlib(proc: ProcResult) -> CheckResult:
         return CheckResult(verdict=Verdict.AC, score=1.0, message=err)
     if code == 1:
         return _with_pv(CheckResult(verdict=Verdict.WA, score=0.0, message=err))
-    if code == 2:
+    if code in (2, 4, 8):  # PE, "dirt" (extra output), unexpected EOF of the output
         return _with_pv(CheckResult(verdict=Verdict.PE, score=0.0, message=err))
     if code == 7:
         m = _POINTS.match(err)

@@ -72,7 +72,7 @@ def _proc(code: int | None, stderr: bytes = b"", stdout: bytes = b"", **kw) -> P
 
 @pytest.mark.parametrize(
     ("code", "verdict"),
-    [(0, Verdict.AC), (1, Verdict.WA), (2, Verdict.PE), (3, Verdict.SE), (4, Verdict.SE)],
+    [(0, Verdict.AC), (1, Verdict.WA), (2, Verdict.PE), (3, Verdict.SE), (8, Verdict.PE)],
 )
 def test_testlib_exit_codes(code: int, verdict: Verdict) -> None:
     r = parse_testlib(_proc(code, b"message"))
@@ -95,7 +95,8 @@ def test_testlib_partially_correct() -> None:
     assert r.verdict == Verdict.PA and r.score == pytest.approx(0.4)
 
 
-def test_testlib_checker_that_crashes_or_hangs_is_a_sandbox_error() -> None:
+def test_testlib_checker_that_crashes_hangs_or_exits_oddly_is_a_sandbox_error() -> None:
+    assert parse_testlib(_proc(5, b"what")).verdict == Verdict.SE
     assert parse_testlib(_proc(None, signal=11)).verdict == Verdict.SE
     assert parse_testlib(_proc(None, verdict=Verdict.TLE)).verdict == Verdict.SE
 
