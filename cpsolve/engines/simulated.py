@@ -45,6 +45,7 @@ from cpsolve.errors import UserError
 from cpsolve.languages import Language
 from cpsolve.problem import Problem, find_problems, load_problem
 from cpsolve.sandbox.base import Sandbox
+from cpsolve.testgen import arg_templates, rename_main, seed_slot, wrap_generator
 
 BANNER = (
     "engine 'simulated': a test instrument, not a language model; its candidates are mutated "
@@ -343,26 +344,6 @@ def _solution_program(
 
 # ---- generators ------------------------------------------------------------------------------
 
-_USAGE = re.compile(r"(?:usage:\s*|//\s*)gen\s+([A-Za-z_][\w ]*?)\s*(?:[:\\\n\"]|$)", re.I)
-
-
-def seed_slot(gen_source: str) -> int | None:
-    """Which argument of the problem's generator is its seed, from its usage line."""
-    for m in _USAGE.finditer(gen_source):
-        words = m.group(1).split()
-        for k, w in enumerate(words):
-            if "seed" in w.lower():
-                return k
-    return None
-
-
-def arg_templates(problem: Problem, subtask: str) -> list[list[str]]:
-    """Argument lists of the problem's generator for a subtask: those of its tests. The tests
-    themselves are never reproduced: the seed argument is always replaced."""
-    names = set(problem.subtask_tests.get(subtask, []))
-    return [list(t.gen) for t in problem.hidden_tests if t.name in names and t.gen]
-
-
 _FLAWS = ("none", "none", "none", "none", "none", "args", "crash", "loop", "flood", "silent")
 
 
@@ -390,58 +371,6 @@ def _stretch(args: list[str], rng: random.Random) -> list[str]:
         k = rng.choice(nums)
         out[k] = str(int(out[k]) * rng.choice([2, 5, 10]) + 1)
     return out
-
-
-def _c_string(s: str) -> str:
-    return '"' + s.replace("\\", "\\\\").replace('"', '\\"') + '"'
-
-
-def wrap_generator(
-    gen: str, templates: list[list[str]], slot: int | None, flaw: str, salt: int
-) -> str:
-    """The problem's generator behind a `main` that takes only a seed (the contract of model-
-    written generators): the seed picks an argument list and becomes its seed argument (or an
-    extra last argument when the generator's usage names no seed). `flaw` breaks it on purpose
-    for some seeds: crash, loop, flood, silent (no output)."""
-    table = ",\n        ".join("{" + ", ".join(_c_string(a) for a in t) + "}" for t in templates)
-    put_seed = (
-        f"if ({slot} < (int)args.size()) args[{slot}] = std::to_string(s);"
-        if slot is not None
-        else "args.push_back(std::to_string(s));"
-    )
-    flaws = {
-        "none": "",
-        "args": "",
-        "crash": "if (seed % 4 == 1) { std::abort(); }",
-        "loop": "if (seed % 5 == 2) { volatile unsigned long long spin = 0; for (;;) spin++; }",
-        "flood": "if (seed % 6 == 3) { for (long long k = 0; k < (1LL << 33); k++) "
-        "std::putchar('9'); }",
-        "silent": "if (seed % 3 == 0) return 0;",
-    }
-    return f"""#include <cstdio>
-#include <cstdlib>
-#include <string>
-#include <vector>
-#define main problem_gen_main
-{gen.rstrip()}
-#undef main
-
-int main(int argc, char** argv) {{
-    unsigned long long seed = argc > 1 ? std::strtoull(argv[1], nullptr, 10) : 1;
-    static const std::vector<std::vector<std::string>> TABLE = {{
-        {table}
-    }};
-    {flaws[flaw]}
-    std::vector<std::string> args = TABLE[seed % TABLE.size()];
-    unsigned long long s = (seed * 2654435761ULL + {salt}ULL) % 1000000007ULL + 1000;
-    {put_seed}
-    std::vector<char*> av;
-    av.push_back(argv[0]);
-    for (auto& a : args) av.push_back(&a[0]);
-    av.push_back(nullptr);
-    return problem_gen_main((int)args.size() + 1, av.data());
-}}
-"""
 
 
 def _perturbing_generator(kit: _Kit, subtask: str, rng: random.Random) -> str:
@@ -512,7 +441,7 @@ def _loosen(source: str) -> str:
         else ("validator_main()")
     )
     source = re.sub(r"\bexit\s*\(\s*1\s*\)", "exit(0)", source)
-    source = re.sub(r"\bint\s+main\s*\(", "int validator_main(", source, count=1)
+    source = rename_main(source, "validator_main")
     return source + f"\nint main(int argc, char** argv) {{ {call}; return 0; }}\n"
 
 

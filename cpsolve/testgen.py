@@ -1,0 +1,497 @@
+"""Model-written tests: input generators and validators -> a validated, deduplicated input set.
+
+As o1-ioi and AlphaCode did: for one subtask, K generator programs (a seed as their only
+argument, one input on stdout) and V validator programs (an input on stdin, exit 0 when valid)
+are run in the sandbox:
+
+1. every generator runs on many seeds; crashes, timeouts, oversized and empty outputs are
+   dropped, and identical inputs kept once;
+2. validators that reject a public example of the subtask, or do not compile, are dropped;
+3. the remaining validators vote on every input; an input is kept when at least `quorum` of
+   them accept it (in `both` mode the problem's own validator must accept it too);
+4. at most `target` inputs are kept, taken round-robin over generators so that no generator
+   fills the set.
+
+`mode`: `model` (the sampled programs), `problem` (the problem's own generator, behind a seed
+`main`, and validator), or `both`. Inputs in, models out: nothing here touches the run store.
+The result records the provenance of each input (generator, seed, votes).
+
+The problem's own generator takes its own arguments (N, mode, seed...). Behind the seed
+contract, a seed picks one of the argument lists the problem's tests of that subtask use and
+replaces its seed argument (named in the generator's usage line) by a fresh value, so the
+inputs are new draws of the same families, never a hidden test itself.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import re
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
+from functools import partial
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from cpsolve.engines.base import Engine, SampleRequest, SamplingParams
+from cpsolve.extract import extract_program
+from cpsolve.languages import Language, language_of
+from cpsolve.problem import Problem
+from cpsolve.sandbox.base import Artifact, Limits, RunResult, Sandbox, Verdict
+
+Mode = Literal["model", "problem", "both"]
+PROBLEM = "problem"  # the id of the problem's own generator and validator in provenance
+
+
+class Program(BaseModel):
+    """A generator or validator program: `id` names it in provenance (a hash by default)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    id: str
+    language: Language
+    source: str
+
+    @classmethod
+    def of(cls, item: Program | tuple[str, Any, str]) -> Program:
+        if isinstance(item, Program):
+            return item
+        pid, language, source = item
+        return cls(id=str(pid), language=Language(str(language)), source=source)
+
+
+class TestgenSettings(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    target: int = Field(256, ge=0, description="inputs kept per subtask at most")
+    quorum: float = Field(0.75, gt=0, le=1, description="share of validators that must accept")
+    oversample: float = Field(2.0, ge=1, description="generator runs per kept input wanted")
+    min_seeds: int = Field(4, ge=1, description="seeds each generator runs at least")
+    max_input_mb: int = Field(16, ge=1, description="larger outputs are dropped")
+    generator_cpu_s: float = Field(5.0, gt=0)
+    validator_cpu_s: float = Field(5.0, gt=0)
+    memory_mb: int = Field(1024, ge=16)
+    max_timeouts: int = Field(2, ge=1, description="a generator is retired after this many")
+
+
+class GeneratedInput(BaseModel):
+    data: bytes
+    generator: str
+    seed: int
+    votes: int  # validators that accepted it
+    voters: int  # validators that voted
+
+    @property
+    def sha(self) -> str:
+        return hashlib.sha256(self.data).hexdigest()
+
+    def provenance(self) -> dict[str, Any]:
+        return {
+            "generator": self.generator,
+            "seed": self.seed,
+            "votes": self.votes,
+            "voters": self.voters,
+        }
+
+
+class GeneratorReport(BaseModel):
+    id: str
+    compiled: bool
+    runs: int = 0
+    crashes: int = 0
+    timeouts: int = 0
+    oversized: int = 0
+    empty: int = 0
+    duplicates: int = 0
+    produced: int = 0  # new distinct inputs
+    accepted: int = 0  # of those, accepted by the vote
+    kept: int = 0  # of those, in the final set
+
+
+class ValidatorReport(BaseModel):
+    id: str
+    compiled: bool
+    rejects_example: str | None = None  # the public test it rejected (then it is dropped)
+    voted: bool = False
+    accepted: int = 0
+
+
+class TestgenResult(BaseModel):
+    problem: str
+    subtask: str
+    mode: Mode
+    inputs: list[GeneratedInput]
+    generators: list[GeneratorReport]
+    validators: list[ValidatorReport]
+    candidates: int = 0  # distinct inputs the generators produced
+    note: str = ""
+
+
+# ---- the problem's own generator behind the seed contract ------------------------------------
+
+_USAGE = re.compile(r"(?:usage:\s*|//\s*)gen\s+([A-Za-z_][\w ]*?)\s*(?:[:\\\n\"]|$)", re.I)
+
+
+def seed_slot(gen_source: str) -> int | None:
+    """Which argument of a problem's generator is its seed, from its usage line."""
+    for m in _USAGE.finditer(gen_source):
+        for k, word in enumerate(m.group(1).split()):
+            if "seed" in word.lower():
+                return k
+    return None
+
+
+def arg_templates(problem: Problem, subtask: str) -> list[list[str]]:
+    """Argument lists of the problem's generator used by the subtask's tests (their seeds are
+    replaced before any run)."""
+    names = set(problem.subtask_tests.get(subtask, []))
+    return [list(t.gen) for t in problem.hidden_tests if t.name in names and t.gen]
+
+
+_FLAWS = {
+    "none": "",
+    "args": "",
+    "crash": "if (seed % 4 == 1) { std::abort(); }",
+    "loop": "if (seed % 5 == 2) { volatile unsigned long long spin = 0; for (;;) spin++; }",
+    "flood": "if (seed % 6 == 3) { for (long long k = 0; k < (1LL << 33); k++) putchar('9'); }",
+    "silent": "if (seed % 3 == 0) return 0;",
+}
+
+
+def _c_string(s: str) -> str:
+    return '"' + s.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def rename_main(source: str, name: str) -> str:
+    """A C++ program whose `main` is renamed to `name` and ends in `return 0;` (a plain function
+    that falls off its end would be undefined behaviour; `main` alone is exempt)."""
+    from cpsolve.mutate import _match, tokenize
+
+    tokens = tokenize(source, "cpp")
+    for i, t in enumerate(tokens):
+        if t.kind != "ident" or t.text != "main":
+            continue
+        j = i + 1
+        while j < len(tokens) and tokens[j].kind in ("ws", "newline", "comment"):
+            j += 1
+        if j >= len(tokens) or tokens[j].text != "(":
+            continue
+        close = _match(tokens, j, "(", ")")
+        body = next((k for k in range(close, len(tokens)) if tokens[k].text in ("{", ";")), None)
+        if body is None or tokens[body].text != "{":
+            continue
+        end = _match(tokens, body, "{", "}")
+        t.text = name
+        if end < len(tokens):
+            tokens[end].text = "return 0;\n}"
+        break
+    return "".join(t.text for t in tokens)
+
+
+def wrap_generator(
+    gen: str, templates: list[list[str]], slot: int | None, flaw: str = "none", salt: int = 0
+) -> str:
+    """A C++ generator `gen` behind a `main` that takes only a seed: the seed picks an argument
+    list and becomes its seed argument (an extra last argument when `slot` is None). `flaw`
+    breaks it on purpose for some seeds (the simulated engine's broken generators)."""
+    if not templates:
+        raise ValueError("wrap_generator needs at least one argument list")
+    table = ",\n        ".join("{" + ", ".join(_c_string(a) for a in t) + "}" for t in templates)
+    put_seed = (
+        f"if ({slot} < (int)args.size()) args[{slot}] = std::to_string(s);"
+        if slot is not None
+        else "args.push_back(std::to_string(s));"
+    )
+    return f"""#include <cstdio>
+#include <cstdlib>
+#include <string>
+#include <vector>
+{rename_main(gen, "problem_gen_main").rstrip()}
+
+int main(int argc, char** argv) {{
+    unsigned long long seed = argc > 1 ? std::strtoull(argv[1], nullptr, 10) : 1;
+    static const std::vector<std::vector<std::string>> TABLE = {{
+        {table}
+    }};
+    {_FLAWS[flaw]}
+    std::vector<std::string> args = TABLE[seed % TABLE.size()];
+    unsigned long long s = (seed * 2654435761ULL + {salt}ULL) % 1000000007ULL + 1000;
+    {put_seed}
+    std::vector<char*> av;
+    av.push_back(argv[0]);
+    for (auto& a : args) av.push_back(&a[0]);
+    av.push_back(nullptr);
+    return problem_gen_main((int)args.size() + 1, av.data());
+}}
+"""
+
+
+def _headers_beside(problem: Problem, relpath: str) -> dict[str, bytes]:
+    folder = problem.path(relpath).parent
+    return {p.name: p.read_bytes() for p in folder.iterdir() if p.suffix in (".h", ".hpp")}
+
+
+def problem_programs(problem: Problem, subtask: str) -> tuple[Program | None, Program | None]:
+    """The problem's own generator (behind the seed contract) and validator, where it has them
+    (a generator only when the subtask's tests give it arguments, in C++)."""
+    gen = val = None
+    templates = arg_templates(problem, subtask)
+    if problem.generator is not None and templates:
+        path = problem.generator.path
+        if language_of(path) == Language.CPP:
+            text = problem.path(path).read_text()
+            wrapped = wrap_generator(text, templates, seed_slot(text))
+            gen = Program(id=PROBLEM, language=Language.CPP, source=wrapped)
+    if problem.validator is not None:
+        path = problem.validator.path
+        text = problem.path(path).read_text()
+        val = Program(id=PROBLEM, language=language_of(path), source=text)
+    return gen, val
+
+
+# ---- sampling the programs -------------------------------------------------------------------
+
+
+def sample_programs(
+    engine: Engine,
+    problem: Problem,
+    subtask: str,
+    role: Literal["generator", "validator"],
+    n: int,
+    *,
+    language: Language = Language.CPP,
+    seed: int = 0,
+    params: SamplingParams | None = None,
+) -> list[Program]:
+    """`n` programs of `role` for a subtask from `engine` (prompts from cpsolve.prompts), those
+    whose completion holds a program in C++ or Python."""
+    from cpsolve.prompts import build_messages
+
+    messages = build_messages(problem, role, subtask, language)
+    p = (params or SamplingParams()).model_copy(update={"seed": seed})
+    req = SampleRequest(
+        messages=messages, n=n, params=p, role=role, problem=problem.id, subtask=subtask
+    )
+    out: list[Program] = []
+    for chunk in engine.sample([req]):
+        for c in chunk:
+            for lang in (language, *(x for x in (Language.CPP, Language.PYTHON) if x != language)):
+                ex = extract_program(c.text, lang, c.finish_reason)
+                if ex.ok and ex.code is not None:
+                    digest = hashlib.sha256(ex.code.encode()).hexdigest()[:16]
+                    out.append(Program(id=f"{role[:3]}-{digest}", language=lang, source=ex.code))
+                    break
+    return out
+
+
+# ---- running ---------------------------------------------------------------------------------
+
+
+def _compile(sandbox: Sandbox, prog: Program, problem: Problem, which: str) -> Artifact:
+    extra: dict[str, bytes] = {}
+    spec = getattr(problem, which)
+    if prog.id == PROBLEM and spec is not None:
+        extra = _headers_beside(problem, spec.path)
+    return sandbox.compile(prog.source, prog.language, extra or None)
+
+
+class _Gen:
+    def __init__(self, prog: Program, art: Artifact) -> None:
+        self.prog = prog
+        self.art = art
+        self.report = GeneratorReport(id=prog.id, compiled=art.ok)
+        self.outputs: list[tuple[int, bytes]] = []  # (seed, input) of new distinct inputs
+
+
+def _run_generators(
+    gens: list[_Gen], sandbox: Sandbox, seeds: list[int], s: TestgenSettings
+) -> dict[str, tuple[str, int, bytes]]:
+    """Run every generator on every seed; distinct inputs by sha -> (generator, seed, data)."""
+    limits = Limits(
+        cpu_s=s.generator_cpu_s, memory_mb=s.memory_mb, output_mb=s.max_input_mb, processes=1
+    )
+    seen: dict[str, tuple[str, int, bytes]] = {}
+    workers = max(1, getattr(sandbox, "workers", 1))
+    live = [g for g in gens if g.art.ok]
+    with ThreadPoolExecutor(workers) as pool:
+        for seed in seeds:
+            live = [g for g in live if g.report.timeouts < s.max_timeouts]
+            if not live:
+                break
+            runs = list(pool.map(partial(_one_run, sandbox, seed=seed, limits=limits), live))
+            for g, run in zip(live, runs, strict=True):
+                _tally(g, seed, run, seen)
+    return seen
+
+
+def _one_run(sandbox: Sandbox, g: _Gen, *, seed: int, limits: Limits) -> RunResult:
+    [run] = sandbox.run_batch(g.art, [b""], limits, keep_output=True, args=[str(seed)])
+    return run
+
+
+def _tally(g: _Gen, seed: int, run: RunResult, seen: dict[str, tuple[str, int, bytes]]) -> None:
+    r = g.report
+    r.runs += 1
+    if run.verdict == Verdict.TLE:
+        r.timeouts += 1
+    elif run.verdict == Verdict.OLE:
+        r.oversized += 1
+    elif run.verdict != Verdict.AC:
+        r.crashes += 1
+    elif not (run.stdout or b"").strip():
+        r.empty += 1
+    else:
+        data = run.stdout or b""
+        key = hashlib.sha256(data).hexdigest()
+        if key in seen:
+            r.duplicates += 1
+        else:
+            seen[key] = (g.prog.id, seed, data)
+            g.outputs.append((seed, data))
+            r.produced += 1
+
+
+def _accepts(
+    sandbox: Sandbox, art: Artifact, inputs: list[bytes], s: TestgenSettings
+) -> list[bool]:
+    if not inputs:
+        return []
+    limits = Limits(cpu_s=s.validator_cpu_s, memory_mb=s.memory_mb, output_mb=1)
+    runs = sandbox.run_batch(art, inputs, limits, keep_output=False)
+    return [r.verdict == Verdict.AC and r.exit_code in (0, None) for r in runs]
+
+
+def _examples(problem: Problem, subtask: str) -> list[tuple[str, bytes]]:
+    out = []
+    for t in problem.public_tests_for(subtask):
+        if t.input is not None or t.input_file is not None:
+            out.append((t.name, problem.read_input(t)))
+    return out
+
+
+def _validators(
+    vals: list[Program], problem: Problem, subtask: str, sandbox: Sandbox, s: TestgenSettings
+) -> tuple[list[tuple[Program, Artifact]], list[ValidatorReport]]:
+    """Compile the validators and keep those that accept every public example."""
+    examples = _examples(problem, subtask)
+    kept, reports = [], []
+    for prog in vals:
+        art = _compile(sandbox, prog, problem, "validator")
+        rep = ValidatorReport(id=prog.id, compiled=art.ok)
+        reports.append(rep)
+        if not art.ok:
+            continue
+        ok = _accepts(sandbox, art, [data for _, data in examples], s)
+        bad = [name for (name, _), a in zip(examples, ok, strict=True) if not a]
+        if bad:
+            rep.rejects_example = bad[0]
+            continue
+        rep.voted = True
+        kept.append((prog, art))
+    return kept, reports
+
+
+def _spread(per_gen: list[list[GeneratedInput]], target: int) -> list[GeneratedInput]:
+    """Round-robin over generators, each in seed order, until `target` inputs."""
+    out: list[GeneratedInput] = []
+    k = 0
+    while len(out) < target and any(k < len(x) for x in per_gen):
+        for x in per_gen:
+            if k < len(x) and len(out) < target:
+                out.append(x[k])
+        k += 1
+    return out
+
+
+def _distinct(items: Sequence[Program | tuple[str, Any, str]]) -> list[Program]:
+    """Programs with distinct ids (the same program sampled twice runs and votes once)."""
+    out: dict[str, Program] = {}
+    for item in items:
+        prog = Program.of(item)
+        out.setdefault(prog.id, prog)
+    return list(out.values())
+
+
+def select_inputs(
+    problem: Problem,
+    subtask: str,
+    sandbox: Sandbox,
+    *,
+    generators: Sequence[Program | tuple[str, Any, str]] = (),
+    validators: Sequence[Program | tuple[str, Any, str]] = (),
+    mode: Mode = "model",
+    target: int | None = None,
+    quorum: float | None = None,
+    seed: int = 0,
+    settings: TestgenSettings | None = None,
+) -> TestgenResult:
+    """The kept inputs of one subtask and how each program fared (see the module docstring)."""
+    s = settings or TestgenSettings()
+    s = s.model_copy(
+        update={k: v for k, v in (("target", target), ("quorum", quorum)) if v is not None}
+    )
+    gens = _distinct(generators) if mode != "problem" else []
+    vals = _distinct(validators) if mode != "problem" else []
+    own_gen, own_val = problem_programs(problem, subtask) if mode != "model" else (None, None)
+    if own_gen is not None:
+        gens.append(own_gen)
+    result = TestgenResult(
+        problem=problem.id, subtask=subtask, mode=mode, inputs=[], generators=[], validators=[]
+    )
+    if s.target == 0 or not gens:
+        result.note = "no generator to run" if not gens else "target is 0"
+        return result
+    runners = [_Gen(g, _compile(sandbox, g, problem, "generator")) for g in gens]
+    per = max(s.min_seeds, math.ceil(s.target * s.oversample / len(runners)))
+    seeds = [seed * 1_000_003 + 17 * j + 1 for j in range(per)]
+    seen = _run_generators(runners, sandbox, seeds, s)
+    result.generators = [g.report for g in runners]
+    result.candidates = len(seen)
+    voters = [v for v in vals if v.id != PROBLEM]
+    kept, result.validators = _validators(voters, problem, subtask, sandbox, s)
+    veto = None
+    if own_val is not None:
+        veto_kept, veto_rep = _validators([own_val], problem, subtask, sandbox, s)
+        result.validators += veto_rep
+        veto = veto_kept[0] if veto_kept else None
+        if mode == "problem" and veto is not None:
+            kept = [veto]
+            veto = None
+    if not kept and veto is None:
+        result.note = "no validator accepts every public example: no input can be trusted"
+        return result
+    _vote(runners, kept, veto, sandbox, s, result)
+    return result
+
+
+def _vote(
+    runners: list[_Gen],
+    kept: list[tuple[Program, Artifact]],
+    veto: tuple[Program, Artifact] | None,
+    sandbox: Sandbox,
+    s: TestgenSettings,
+    result: TestgenResult,
+) -> None:
+    """Validators vote on every distinct input; the accepted ones are spread over generators."""
+    flat = [(g, seed, data) for g in runners for seed, data in g.outputs]
+    datas = [d for _, _, d in flat]
+    votes = [0] * len(flat)
+    for prog, art in kept:
+        ok = _accepts(sandbox, art, datas, s)
+        votes = [v + int(a) for v, a in zip(votes, ok, strict=True)]
+        rep = next(r for r in result.validators if r.id == prog.id and r.voted)
+        rep.accepted = sum(ok)
+    must = _accepts(sandbox, veto[1], datas, s) if veto is not None else [True] * len(flat)
+    need = math.ceil(s.quorum * len(kept) - 1e-9) if kept else 0
+    per_gen: dict[str, list[GeneratedInput]] = {g.prog.id: [] for g in runners}
+    for (g, seed, data), v, m in zip(flat, votes, must, strict=True):
+        if v >= need and m:
+            g.report.accepted += 1
+            item = GeneratedInput(
+                data=data, generator=g.prog.id, seed=seed, votes=v, voters=len(kept)
+            )
+            per_gen[g.prog.id].append(item)
+    result.inputs = _spread(list(per_gen.values()), s.target)
+    for item in result.inputs:
+        next(g for g in runners if g.prog.id == item.generator).report.kept += 1
