@@ -89,7 +89,12 @@ def solution_texts() -> list[tuple[str, str]]:
     return [
         (fence(RIGHT), "stop"),
         (fence(RIGHT_2), "stop"),
-        (fence(RIGHT.replace("s += x;", "s += x;  // add it")), "stop"),
+        (
+            fence(
+                RIGHT.replace("long long s = 0;", "long long s = 0;  // 64 bits: sums reach 1e15")
+            ),
+            "stop",
+        ),
         (fence(OVERFLOW), "stop"),
         (fence(OVERFLOW.replace("int s = 0;", "int s=0;")), "stop"),
         (fence(WRONG), "stop"),

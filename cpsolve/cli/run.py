@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -37,6 +39,19 @@ def _config(config: Path | None, **flags: object) -> RunConfig:
     from cpsolve.config import load_config
 
     return load_config(config, flags)
+
+
+@contextmanager
+def interrupt_says_resume(console: Console) -> Iterator[None]:
+    """Ctrl-C: say that nothing is lost and how to go on, exit 130, no traceback."""
+    try:
+        yield
+    except KeyboardInterrupt:
+        console.print(
+            "[yellow]interrupted:[/] everything finished so far is kept in the run store; "
+            "run the same command again to resume."
+        )
+        raise typer.Exit(130) from None
 
 
 def register(app: typer.Typer) -> None:
@@ -76,7 +91,8 @@ def run(
         base_url=base_url,
     )
     console = Console(stderr=True)
-    result = run_problem(problem, cfg, runs_dir=runs_dir, out=out, console=console)
+    with interrupt_says_resume(console):
+        result = run_problem(problem, cfg, runs_dir=runs_dir, out=out, console=console)
     show_submissions(result.report)
     typer.echo(str(result.run_dir))
 
@@ -135,7 +151,8 @@ def bench(
     console = Console(stderr=True)
     sb = open_sandbox(cfg.sandbox, cfg.workers, console=console)
     try:
-        result = run_bench(set_dir, cfg, runs_dir=runs_dir, sandbox=sb, console=console)
+        with interrupt_says_resume(console):
+            result = run_bench(set_dir, cfg, runs_dir=runs_dir, sandbox=sb, console=console)
     finally:
         sb.close()
     out_dir = out or runs_dir / f"bench-{set_dir.resolve().name}-{cfg.run_id('set', '')[4:]}"

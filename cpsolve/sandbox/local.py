@@ -470,8 +470,10 @@ class LocalSandbox:
         if self._closed:
             return
         self._closed = True
-        self._pool.shutdown(wait=True)
-        for w in self._all:
+        pool = getattr(self, "_pool", None)  # absent when the constructor was interrupted
+        if pool is not None:
+            pool.shutdown(wait=True)
+        for w in getattr(self, "_all", []):
             w.close()
 
     def __enter__(self) -> LocalSandbox:
