@@ -256,3 +256,15 @@ def test_gzipped_rows_and_an_interactor(tmp_path: Path) -> None:
     c = load_problem(tmp_path / "out" / "9100-C")
     assert c.task_type == "interactive" and c.interactor is not None
     assert c.interactor.path == "interactor/interactor.cpp"
+
+
+def test_rows_with_fields_of_the_wrong_type_are_skipped(tmp_path: Path) -> None:
+    rows = [json.loads(line) for line in (DATA / "open_r1_ioi.jsonl").read_text().splitlines()]
+    rows[0]["score"] = "lots"
+    src = tmp_path / "rows.jsonl"
+    src.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    tests = str(DATA / "open_r1_ioi_tests.jsonl")
+    proc = cpsolve("import", "open-r1-ioi", str(src), "--tests", tests, "--out", str(tmp_path))
+    assert proc.returncode == 0, proc.stderr
+    assert "Traceback" not in proc.stderr
+    assert "skipped line 1 (beacons): malformed row: ValueError" in proc.stdout

@@ -10,12 +10,15 @@ import gzip
 import json
 import re
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import typer
+from pydantic import ValidationError
+from rich.console import Console
 
 from cpsolve.errors import ProblemError, UserError
 from cpsolve.problem import CheckerSpec, Problem, load_problem
@@ -30,6 +33,20 @@ PARQUET_HINT = (
 
 class RowSkipped(Exception):
     """A row that cannot become a problem; its message says why, in a few words."""
+
+
+# What a field of the wrong type or out of range raises while a row is turned into a problem.
+MALFORMED = (ValueError, TypeError, KeyError, AttributeError)
+
+
+def malformed(e: Exception) -> str:
+    """One line saying what is wrong with a row whose fields do not fit."""
+    if isinstance(e, ValidationError):
+        first = e.errors()[0]
+        where = ".".join(str(p) for p in first["loc"]) or "row"
+        return f"malformed row: {where}: {first['msg']}"
+    text = str(e).strip().splitlines()
+    return f"malformed row: {type(e).__name__}: {text[0] if text else ''}"
 
 
 @dataclass
@@ -185,3 +202,10 @@ def print_report(report: ImportReport, out: Path) -> None:
     typer.echo(
         f"imported {len(report.written)} problems into {out}, skipped {len(report.skipped)} rows"
     )
+
+
+@contextmanager
+def progress(what: str) -> Iterator[Callable[[str], None]]:
+    """A status line on stderr naming the problem being written."""
+    with Console(stderr=True).status(what) as status:
+        yield lambda name: status.update(f"{what}: {name}")

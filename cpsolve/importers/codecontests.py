@@ -22,12 +22,15 @@ from typing import Annotated, Any
 import typer
 
 from cpsolve.importers._dataset import (
+    MALFORMED,
     ImportReport,
     Row,
     RowSkipped,
     checker_from_text,
+    malformed,
     memory_mb,
     print_report,
+    progress,
     read_rows,
     slug,
     write_problem,
@@ -132,22 +135,26 @@ def import_codecontests(src: Path, out: Path, max_solutions: int = 2) -> ImportR
     """Write one problem directory under `out` per usable row of `src`."""
     report = ImportReport()
     seen: set[str] = set()
-    for row in read_rows(src):
-        where = f"line {row.line}"
-        if not isinstance(row.data, dict):
-            report.skip(where, "not a JSON object")
-            continue
-        if row.data.get("name"):
-            where += f" ({row.data['name']})"
-        try:
-            problem, files = build(row, max_solutions)
-            if problem.id in seen:
-                raise RowSkipped(f"a problem with id '{problem.id}' was already imported")
-            seen.add(problem.id)
-            out.mkdir(parents=True, exist_ok=True)
-            report.written.append(write_problem(out, problem, files))
-        except RowSkipped as e:
-            report.skip(where, str(e))
+    with progress("importing") as show:
+        for row in read_rows(src):
+            where = f"line {row.line}"
+            if not isinstance(row.data, dict):
+                report.skip(where, "not a JSON object")
+                continue
+            if row.data.get("name"):
+                where += f" ({row.data['name']})"
+                show(str(row.data["name"]))
+            try:
+                problem, files = build(row, max_solutions)
+                if problem.id in seen:
+                    raise RowSkipped(f"a problem with id '{problem.id}' was already imported")
+                seen.add(problem.id)
+                out.mkdir(parents=True, exist_ok=True)
+                report.written.append(write_problem(out, problem, files))
+            except RowSkipped as e:
+                report.skip(where, str(e))
+            except MALFORMED as e:
+                report.skip(where, malformed(e))
     return report
 
 

@@ -31,12 +31,15 @@ from typing import Annotated, Any
 import typer
 
 from cpsolve.importers._dataset import (
+    MALFORMED,
     ImportReport,
     Row,
     RowSkipped,
     checker_from_text,
+    malformed,
     memory_mb,
     print_report,
+    progress,
     read_rows,
     safe_relpath,
     seconds,
@@ -79,7 +82,10 @@ def _kind(data: dict[str, Any]) -> str:
 
 
 def gather(src: Path, extra: list[Path], report: ImportReport) -> Rows:
+    """Problem rows from SRC, then test-case and solution rows from SRC and the extra files;
+    those of problems SRC does not hold are dropped as they stream by (test-case files are big)."""
     rows = Rows()
+    known: set[str] | None = None
     for path in [src, *extra]:
         for row in read_rows(path):
             if not isinstance(row.data, dict):
@@ -91,14 +97,22 @@ def gather(src: Path, extra: list[Path], report: ImportReport) -> Rows:
                 rows.problems.append(row)
             elif not pid:
                 report.skip(f"{path.name} line {row.line}", f"{kind} row without 'problem_id'")
+            elif known is not None and pid not in known:
+                continue
             elif kind == "solution":
                 rows.solutions[pid].append(row)
             else:
-                name = str(row.data.get("test_name") or len(rows.tests[pid]) + 1)
-                inp = row.data.get("test_input", row.data.get("input"))
-                out = row.data.get("test_output", row.data.get("output"))
-                rows.tests[pid].append((name, str(inp or ""), str(out or "")))
+                _add_test(rows, pid, row.data)
+        if known is None:
+            known = {str(r.data.get("id") or r.data.get("problem_id")) for r in rows.problems}
     return rows
+
+
+def _add_test(rows: Rows, pid: str, data: dict[str, Any]) -> None:
+    name = str(data.get("test_name") or len(rows.tests[pid]) + 1)
+    inp = data.get("test_input", data.get("input"))
+    out = data.get("test_output", data.get("output"))
+    rows.tests[pid].append((name, str(inp or ""), str(out or "")))
 
 
 # ---- shared --------------------------------------------------------------------------------
@@ -141,14 +155,18 @@ def _solutions(
 def _run(
     build: Any, rows: Rows, out: Path, report: ImportReport, groups: dict[str, list[Row]]
 ) -> None:
-    for pid, group in groups.items():
-        where = f"line {group[0].line} ({pid})"
-        try:
-            problem, files = build(pid, group, rows)
-            out.mkdir(parents=True, exist_ok=True)
-            report.written.append(write_problem(out, problem, files))
-        except RowSkipped as e:
-            report.skip(where, str(e))
+    with progress("importing") as show:
+        for pid, group in groups.items():
+            show(pid)
+            where = f"line {group[0].line} ({pid})"
+            try:
+                problem, files = build(pid, group, rows)
+                out.mkdir(parents=True, exist_ok=True)
+                report.written.append(write_problem(out, problem, files))
+            except RowSkipped as e:
+                report.skip(where, str(e))
+            except MALFORMED as e:
+                report.skip(where, malformed(e))
 
 
 # ---- open-r1/ioi ---------------------------------------------------------------------------
