@@ -13,6 +13,8 @@ from pathlib import Path
 
 import pytest
 
+from cpsolve.importers._dataset import Row
+from cpsolve.importers.open_r1 import Rows, build_ioi
 from cpsolve.judge import judge_program
 from cpsolve.problem import Problem, load_problem
 from cpsolve.sandbox.base import Sandbox
@@ -268,3 +270,36 @@ def test_rows_with_fields_of_the_wrong_type_are_skipped(tmp_path: Path) -> None:
     assert proc.returncode == 0, proc.stderr
     assert "Traceback" not in proc.stderr
     assert "skipped line 1 (beacons): malformed row: ValueError" in proc.stdout
+
+
+def test_ioi_communication_rows_map_to_a_manager_and_stub() -> None:
+    row = {
+        "id": "relay",
+        "name": "Relay",
+        "subtask": "01-all",
+        "score": 100,
+        "task_type": "Communication",
+        "num_processes": 2,
+        "test_names": ["1-01"],
+        "grader_files": [
+            ["graders/manager.cpp", "int main() {}\n"],
+            ["graders/stub.cpp", "int main() {}\n"],
+            ["graders/relay.h", "void relay();\n"],
+            ["../escape.cpp", ""],  # empty entries are ignored, whatever their path
+        ],
+    }
+    rows = Rows()
+    rows.tests["relay"].append(("1-01", "5\n", "5\n"))
+    problem, files = build_ioi("relay", [Row(1, row)], rows)
+    assert problem.task_type == "communication" and problem.manager is not None
+    assert (problem.manager.path, problem.manager.num_processes) == ("graders/manager.cpp", 2)
+    assert problem.grader is not None
+    assert problem.grader.sources == {"cpp": ["graders/stub.cpp"]}
+    assert problem.grader.filename == {"cpp": "relay.cpp"}
+    assert set(files) == {
+        "graders/manager.cpp",
+        "graders/stub.cpp",
+        "graders/relay.h",
+        "tests/1-01.in",
+        "tests/1-01.out",
+    }

@@ -35,7 +35,7 @@ from cpsolve.importers._dataset import (
     slug,
     write_problem,
 )
-from cpsolve.problem import Problem, ReferenceSolution, Source, TestCase
+from cpsolve.problem import Problem, ReferenceSolution, Scoring, Source, TestCase
 
 LANGUAGES = {2: "cpp", 3: "py"}  # C++ and Python 3; Python 2 (1) and Java (4) are not run
 SOURCES = {2: "codeforces", 5: "atcoder"}
@@ -105,7 +105,8 @@ def build(row: Row, max_solutions: int) -> tuple[Problem, dict[str, str | bytes]
             )
     if not hidden:
         raise RowSkipped("no tests at all (public, private and generated are empty)")
-    source = row.data.get("source")
+    raw_source = row.data.get("source")
+    source = raw_source if isinstance(raw_source, int) else 0
     contest, index = row.data.get("cf_contest_id"), row.data.get("cf_index")
     url = None
     if source == 2 and contest and index:
@@ -115,12 +116,14 @@ def build(row: Row, max_solutions: int) -> tuple[Problem, dict[str, str | bytes]
     problem = Problem(
         id=slug(name),
         name=name,
-        source=Source(kind=SOURCES.get(source, "other"), contest=SOURCE_NAMES.get(source), url=url),
+        source=Source.model_validate(
+            {"kind": SOURCES.get(source, "other"), "contest": SOURCE_NAMES.get(source), "url": url}
+        ),
         statement=description,
         time_limit_s=_time_limit(row.data.get("time_limit")),
         memory_limit_mb=memory_mb(row.data.get("memory_limit_bytes")),
         checker=checker_from_text(description),
-        scoring="all-or-nothing",
+        scoring=Scoring.ALL_OR_NOTHING,
         public_tests=[
             TestCase(name=f"example-{n}", input=i, output=o)
             for n, (i, o) in enumerate(public, start=1)

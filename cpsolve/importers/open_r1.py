@@ -48,6 +48,7 @@ from cpsolve.importers._dataset import (
     write_problem,
 )
 from cpsolve.importers.cms import VERDICTS
+from cpsolve.languages import Language, language_of
 from cpsolve.problem import (
     CheckerSpec,
     GraderSpec,
@@ -55,6 +56,7 @@ from cpsolve.problem import (
     ManagerSpec,
     Problem,
     ReferenceSolution,
+    Scoring,
     Source,
     Subtask,
     TestCase,
@@ -197,18 +199,20 @@ def _ioi_graders(row: Row, code: str, files: Files) -> dict[str, Any]:
         if "manager" not in found:
             raise RowSkipped("a Communication task needs a manager among its grader files")
         fields["task_type"] = "communication"
-        fields["manager"] = ManagerSpec(
-            path=found["manager"],
-            num_processes=int(row.data.get("num_processes") or 1),
-            user_io=str(row.data.get("user_io") or "std_io"),
+        fields["manager"] = ManagerSpec.model_validate(
+            {
+                "path": found["manager"],
+                "num_processes": int(row.data.get("num_processes") or 1),
+                "user_io": str(row.data.get("user_io") or "std_io"),
+            }
         )
         stub_or_grader = "stub"
     elif task_type != "Batch":
         raise RowSkipped(f"task type '{task_type}' is not supported (Batch, Communication)")
     if stub_or_grader in found:
         src = found[stub_or_grader]
-        lang = {"py": "python", "c": "c"}.get(src.rsplit(".", 1)[-1], "cpp")
-        ext = {"python": "py", "c": "c"}.get(lang, "cpp")
+        lang = language_of(src)
+        ext = {Language.PYTHON: "py", Language.C: "c"}.get(lang, "cpp")
         fields["grader"] = GraderSpec(
             sources={lang: [src]},
             headers=sorted(headers),
@@ -271,7 +275,7 @@ def build_ioi(pid: str, group: list[Row], rows: Rows) -> tuple[Problem, Files]:
         statement=str(first.data.get("statement") or first.data.get("problem") or ""),
         time_limit_s=seconds(first.data.get("time_limit")),
         memory_limit_mb=memory_mb(first.data.get("memory_limit")),
-        scoring="subtasks",
+        scoring=Scoring.SUBTASKS,
         subtasks=subtasks,
         public_tests=public,
         hidden_tests=hidden,
@@ -366,7 +370,7 @@ def build_codeforces(pid: str, group: list[Row], rows: Rows) -> tuple[Problem, F
         statement=_cf_statement(d),
         time_limit_s=seconds(d.get("time_limit")),
         memory_limit_mb=memory_mb(d.get("memory_limit")),
-        scoring="all-or-nothing",
+        scoring=Scoring.ALL_OR_NOTHING,
         public_tests=[
             TestCase(name=f"example-{n}", input=i, output=o)
             for n, (i, o) in enumerate(examples, start=1)
