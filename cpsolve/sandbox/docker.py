@@ -359,7 +359,7 @@ class DockerSandbox(LocalSandbox):
             raise UserError(f"the sandbox image {image} is missing; run `cpsolve sandbox build`.")
         if not image_is_current(found):
             raise UserError(
-                f"the sandbox image {image} holds an older runner; run `cpsolve sandbox build`."
+                f"the sandbox image {image} is out of date; run `cpsolve sandbox build`."
             )
         self.image_id = found.id
         self.swept = sweep_stale(self.client)

@@ -3,7 +3,7 @@
 `build_image(offline=True)` makes the base with debootstrap (minimal Debian bookworm, g++ and
 python3) from the Debian mirror that apt on this machine already uses, `docker import`s it, then
 builds `sandbox/Dockerfile` on it. The mirror is read from the apt sources, never written here.
-The image carries the sha256 of the runner it holds, so a stale image is noticed.
+The image carries the sha256 of its Dockerfile and runner, so a stale image is noticed.
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ DEFAULT_TAG = "cpsolve-sandbox:latest"
 BASE_TAG = "cpsolve-sandbox-base:bookworm"
 CODENAME = "bookworm"
 PACKAGES = ("g++", "gcc", "libc6-dev", "python3")
-RUNNER_LABEL = "cpsolve.runner_sha256"
+CONTEXT_LABEL = "cpsolve.context_sha256"
 SANDBOX_DIR = Path(__file__).resolve().parents[2] / "sandbox"
 APT_SOURCES = Path("/etc/apt/sources.list")
 APT_SOURCES_DIR = Path("/etc/apt/sources.list.d")
@@ -46,8 +46,12 @@ def runner_path() -> Path:
     return path
 
 
-def runner_sha() -> str:
-    return hashlib.sha256(runner_path().read_bytes()).hexdigest()
+def context_sha() -> str:
+    """Hash of what the image is built from (Dockerfile and runner)."""
+    h = hashlib.sha256()
+    for name in ("Dockerfile", "runner.py"):
+        h.update(name.encode() + b"\0" + (runner_path().parent / name).read_bytes())
+    return h.hexdigest()
 
 
 # ---------------------------------------------------------------- apt sources
@@ -158,9 +162,9 @@ def find_image(client: Any, tag: str) -> Any | None:
 
 
 def image_is_current(image: Any) -> bool:
-    """True when the image holds the runner of this checkout."""
+    """True when the image was built from this checkout's Dockerfile and runner."""
     labels = (image.attrs.get("Config") or {}).get("Labels") or {}
-    return labels.get(RUNNER_LABEL) == runner_sha()
+    return labels.get(CONTEXT_LABEL) == context_sha()
 
 
 # ---------------------------------------------------------------- offline base
@@ -235,7 +239,7 @@ def _build(client: Any, tag: str, base: str | None, say: Say) -> None:
         forcerm=True,
         decode=True,
         buildargs={"BASE": base} if base else None,
-        labels={RUNNER_LABEL: runner_sha(), "cpsolve.sandbox": "1"},
+        labels={CONTEXT_LABEL: context_sha()},
     )
     tail: list[str] = []
     for chunk in stream:
@@ -261,9 +265,7 @@ def build_image(
     client = docker_client()
     image = find_image(client, tag)
     if image is not None and image_is_current(image) and not force:
-        return (
-            f"{tag} already exists and holds the current runner; nothing to do (--force rebuilds)"
-        )
+        return f"{tag} is up to date; nothing to do (--force rebuilds)"
     base = None
     if offline:
         base = BASE_TAG
