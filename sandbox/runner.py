@@ -520,27 +520,66 @@ def _py_child(uid, cpu, fsize, nofile, nproc, mem, cwd, streams, prog, errw) -> 
     os.execve(prog[0], prog, dict(os.environ))
 
 
-def sweep(uid: int | None) -> None:
-    """Kill every process of `uid` (a forked helper becomes that uid and kills -1)."""
-    if uid is None:
-        return
+def uid_pids(uids: set[int]) -> list[tuple[int, int]]:
+    """(pid, uid) of the processes (zombies included) whose real uid is in `uids`."""
+    found = []
+    for name in os.listdir("/proc"):
+        if not name.isdigit():
+            continue
+        try:
+            with open(f"/proc/{name}/status", "rb") as f:
+                for line in f:
+                    if line.startswith(b"Uid:"):
+                        uid = int(line.split()[1])
+                        if uid in uids:
+                            found.append((int(name), uid))
+                        break
+        except (OSError, ValueError):
+            continue
+    return found
+
+
+def kill_as(uid: int) -> None:
+    """kill(-1, SIGKILL) as `uid`: every process of that uid at once, nothing else."""
     pid = os.fork()
     if pid == 0:
         try:
             os.setresgid(uid, uid, uid)
             os.setresuid(uid, uid, uid)
-            for _ in range(1000):
-                os.kill(-1, signal.SIGKILL)
-        except ProcessLookupError:
-            os._exit(0)
+            os.kill(-1, signal.SIGKILL)
         except BaseException:
             os._exit(1)
         os._exit(0)
-    os.waitpid(pid, 0)
+    while True:
+        try:
+            os.waitpid(pid, 0)
+            return
+        except InterruptedError:
+            continue
+
+
+def sweep(uids: list[int | None]) -> tuple[float, int]:
+    """Kill every process of these uids and reap what this subreaper adopted, until /proc shows
+    none of them (zombies count against RLIMIT_NPROC until reaped). Returns the reaped
+    processes' CPU seconds and max RSS (KiB)."""
+    targets = {u for u in uids if u is not None}
+    cpu, rss = 0.0, 0
+    deadline = time.monotonic() + 10
+    while targets:
+        left = {uid for _, uid in uid_pids(targets)}
+        c, r = reap_orphans()
+        cpu, rss = cpu + c, max(rss, r)
+        if not left or time.monotonic() > deadline:
+            break
+        for uid in left:
+            kill_as(uid)
+        time.sleep(0.0002)
+    return cpu, rss
 
 
 def reap_orphans() -> tuple[float, int]:
-    """Reap orphans adopted by this subreaper; their CPU seconds and max RSS (KiB)."""
+    """Reap exited children (orphans adopted by this subreaper); their CPU seconds and max RSS
+    (KiB)."""
     cpu, rss = 0.0, 0
     while True:
         try:
@@ -554,9 +593,14 @@ def reap_orphans() -> tuple[float, int]:
     return cpu, rss
 
 
+IPC_COLUMNS = {"shm": (7, 9), "sem": (4, 6), "msg": (7, 9)}  # (uid, cuid) in /proc/sysvipc/*
+
+
 def remove_ipc(uids: set[int]) -> None:
-    """Remove SysV IPC objects owned by pool uids (they would outlive the run)."""
-    for kind, rm in (("shm", "shmctl"), ("sem", "semctl"), ("msg", "msgctl")):
+    """Remove SysV IPC objects created by pool uids (they would outlive the run). Removal runs
+    as the creator: the runner may lack CAP_SYS_ADMIN (Docker)."""
+    found: dict[int, list[tuple[str, int]]] = {}
+    for kind, (uid_col, cuid_col) in IPC_COLUMNS.items():
         try:
             with open(f"/proc/sysvipc/{kind}") as f:
                 lines = f.read().splitlines()[1:]
@@ -564,14 +608,24 @@ def remove_ipc(uids: set[int]) -> None:
             continue
         for line in lines:
             cols = line.split()
-            # columns: key id perms ... uid is column 4 for sem, 5 for msg, 7 for shm
-            uid_col = {"shm": 7, "sem": 4, "msg": 5}[kind]
-            if len(cols) > uid_col and int(cols[uid_col]) in uids:
-                ident = int(cols[1])
-                if kind == "sem":
-                    getattr(_libc, rm)(ident, 0, 0, 0)  # IPC_RMID = 0
-                else:
-                    getattr(_libc, rm)(ident, 0, None)
+            if len(cols) > cuid_col:
+                owner = int(cols[cuid_col])
+                if owner in uids or int(cols[uid_col]) in uids:
+                    found.setdefault(owner, []).append((kind, int(cols[1])))
+    for owner, objects in found.items():
+        pid = os.fork()
+        if pid == 0:
+            try:
+                os.setresgid(owner, owner, owner)
+                os.setresuid(owner, owner, owner)
+                for kind, ident in objects:  # IPC_RMID = 0
+                    if kind == "sem":
+                        _libc.semctl(ident, 0, 0, 0)
+                    else:
+                        getattr(_libc, f"{kind}ctl")(ident, 0, None)
+            finally:
+                os._exit(0)
+        os.waitpid(pid, 0)
 
 
 # ---------------------------------------------------------------- verdicts
@@ -636,9 +690,7 @@ class Runner:
         self.counter = 0
         _libc.prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
         if self.setuid:
-            for uid in self.uids:
-                sweep(uid)
-            reap_orphans()
+            sweep(self.uids)
 
     # ---- environment
 
@@ -692,10 +744,7 @@ class Runner:
         return path
 
     def cleanup(self, path: str, uids: list[int | None], sweep_needed: bool) -> tuple[float, int]:
-        if sweep_needed:
-            for uid in uids:
-                sweep(uid)
-        extra = reap_orphans()
+        extra = sweep(uids) if sweep_needed else reap_orphans()
         try:
             os.rmdir(path)
         except OSError:
@@ -748,10 +797,13 @@ class Runner:
         err_path = os.path.join(self.io_dir, "err")
         out_fd = os.open(out_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_CLOEXEC, 0o600)
         err_fd = os.open(err_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_CLOEXEC, 0o600)
+        spec = Spec(argv, cwd, uid, limits, (stdin_fd, out_fd, err_fd), self.env(cwd))
         try:
-            spec = Spec(argv, cwd, uid, limits, (stdin_fd, out_fd, err_fd), self.env(cwd))
             proc = spawn(spec, self.launcher)
             wait_all([proc])
+        except OSError as exc:  # the launcher did not start (e.g. arguments too long)
+            proc = Proc(0, -1, limits, time.monotonic())
+            proc.error = f"{type(exc).__name__}: {exc}"
         finally:
             os.close(out_fd)
             os.close(err_fd)
@@ -843,9 +895,7 @@ class Runner:
             wait_all([proc])
         finally:
             os.close(out_fd)
-        for u in [uid]:
-            sweep(u)
-        cpu, rss = reap_orphans()
+        cpu, rss = sweep([uid])
         proc.cpu += cpu
         proc.rss_kb = max(proc.rss_kb, rss)
         message = read_head(out_path, limits["stderr_kb"] << 10).decode(errors="replace")
@@ -973,6 +1023,7 @@ class JobRun:
         self.job = job
         self.procs_out: list[dict] = []
         self.error: str | None = None
+        self.used_uids: set[int] = set()
 
     def run(self) -> dict:
         r, job = self.r, self.job
@@ -1007,7 +1058,7 @@ class JobRun:
                     limit -= len(data)
                     files[name] = b64(data)
         finally:
-            r.cleanup(cwd, r.uids, True)
+            r.cleanup(cwd, sorted(self.used_uids), True)
             try:
                 os.rmdir(cwd)
             except OSError:
@@ -1056,6 +1107,7 @@ class JobRun:
     def run_stage(self, specs: list[dict], cwd: str, in_path: str) -> bool:
         r = self.r
         uids = r.uids[: len(specs)] if r.setuid else [None] * len(specs)
+        self.used_uids.update(u for u in uids if u is not None)
         argvs = [self.argv_of(p) for p in specs]
         procs, opened, caps = [], [], []
         for i, p in enumerate(specs):
@@ -1078,9 +1130,7 @@ class JobRun:
         for fd in opened:
             os.close(fd)
         wait_all(procs)
-        for uid in uids:
-            sweep(uid)
-        extra_cpu, extra_rss = reap_orphans()
+        extra_cpu, extra_rss = sweep(uids)
         if procs:
             procs[0].cpu += extra_cpu
             procs[0].rss_kb = max(procs[0].rss_kb, extra_rss)

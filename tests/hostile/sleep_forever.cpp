@@ -1,0 +1,5 @@
+// Uses no CPU and never ends. Expected: TLE by the wall clock.
+#include <unistd.h>
+int main() {
+    for (;;) pause();
+}

@@ -1,0 +1,248 @@
+"""Hostile programs against every sandbox backend.
+
+Each program gets the right verdict; a probe run before and after it on the same (single)
+worker must observe the same box (no leftover process, file, IPC object or lost space); the
+host is unaffected (no process of the sandbox's uids, no file written outside, none of the
+box's work directories left behind).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from cpsolve.languages import Language, language_of
+from cpsolve.sandbox.base import Artifact, Job, Limits, ProcSpec, Sandbox, Stage, Verdict
+from cpsolve.sandbox.factory import docker_is_ready, open_sandbox
+
+HOSTILE = Path(__file__).parent / "hostile"
+SECRET = b"host-secret-" + uuid.uuid4().hex.encode()
+QUICK = Limits(cpu_s=0.5, wall_s=1.5, memory_mb=64, output_mb=1)
+
+pytestmark = pytest.mark.skipif(shutil.which("g++") is None, reason="needs g++")
+
+
+def _require_docker() -> None:
+    if docker_is_ready():
+        return
+    if os.environ.get("CPSOLVE_REQUIRE_DOCKER") == "1":
+        pytest.fail("CPSOLVE_REQUIRE_DOCKER=1 but no Docker daemon with the sandbox image is ready")
+    pytest.skip("no Docker daemon with the sandbox image")
+
+
+@pytest.fixture(scope="module", params=["local", pytest.param("docker", marks=pytest.mark.docker)])
+def box(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator:
+    if request.param == "docker":
+        _require_docker()
+    old = os.environ.get("CPSOLVE_CACHE")
+    os.environ["CPSOLVE_CACHE"] = str(tmp_path_factory.mktemp("artifacts"))
+    try:
+        sb = open_sandbox(request.param, workers=1)
+    finally:
+        if old is None:
+            os.environ.pop("CPSOLVE_CACHE", None)
+        else:
+            os.environ["CPSOLVE_CACHE"] = old
+    with sb:
+        yield sb
+
+
+@pytest.fixture
+def host(tmp_path: Path) -> Path:
+    """A directory on the host with a secret file that no program may read or change."""
+    (tmp_path / "secret.txt").write_bytes(SECRET)
+    (tmp_path / "secret.txt").chmod(0o644)
+    tmp_path.chmod(0o777)
+    return tmp_path
+
+
+def compiled(sb: Sandbox, name: str) -> Artifact:
+    path = HOSTILE / name
+    art = sb.compile(path.read_text(), language_of(path))
+    assert art.ok, art.message
+    return art
+
+
+def probe(sb: Sandbox) -> dict:
+    """What a fresh run observes (a nonce input, so that dedup cannot answer from memory)."""
+    [r] = sb.run_batch(compiled(sb, "probe.py"), [uuid.uuid4().bytes], Limits())
+    assert r.verdict == Verdict.AC, r
+    return json.loads(r.stdout or b"{}")
+
+
+def same_box(before: dict, after: dict) -> None:
+    assert after["uid"] != 0 and after["uid"] == before["uid"]
+    assert after["cwd"] == [] and before["cwd"] == []
+    for key in ("tmp", "shm", "processes", "ipc"):
+        assert after[key] == before[key], key
+    assert abs(after["free_mb"] - before["free_mb"]) < 8
+
+
+def pool_uids(sb: Sandbox) -> set[int]:
+    uids: set[int] = set()
+    for w in getattr(sb, "_all", []):
+        first, last = (int(x) for x in w.uids.split("-"))
+        uids.update(range(first, last + 1))
+    return uids
+
+
+def host_processes_of(uids: set[int]) -> list[int]:
+    found = []
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            status = Path(f"/proc/{pid}/status").read_text()
+        except OSError:
+            continue
+        for line in status.splitlines():
+            if line.startswith("Uid:") and int(line.split()[1]) in uids:
+                found.append(int(pid))
+    return found
+
+
+def leftover_work_dirs(sb: Sandbox) -> list[str]:
+    """Work directories still inside the local boxes (seen through /proc/PID/root)."""
+    left = []
+    for w in getattr(sb, "_all", []):
+        box_dir = Path(f"/proc/{w.proc.pid}/root/tmp/cps/box")
+        for pid in _descendants(w.proc.pid):
+            candidate = Path(f"/proc/{pid}/root/tmp/cps/box")
+            if candidate.is_dir():
+                box_dir = candidate
+                break
+        if box_dir.is_dir():
+            left += os.listdir(box_dir)
+    return left
+
+
+def _descendants(root: int) -> list[int]:
+    children: dict[int, list[int]] = {}
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            ppid = int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[1])
+        except (OSError, IndexError, ValueError):
+            continue
+        children.setdefault(ppid, []).append(int(pid))
+    out, todo = [], [root]
+    while todo:
+        pid = todo.pop()
+        out.append(pid)
+        todo += children.get(pid, [])
+    return out
+
+
+def host_unaffected(sb: Sandbox, host: Path) -> None:
+    assert (host / "secret.txt").read_bytes() == SECRET
+    assert sorted(p.name for p in host.iterdir()) == ["secret.txt"]
+    assert not Path("/tmp/cpsolve-hostile-marker").exists()
+    assert not Path("/cpsolve-hostile-marker").exists()
+    if sb.name == "local":
+        assert host_processes_of(pool_uids(sb)) == []
+        assert leftover_work_dirs(sb) == []
+
+
+CASES = [
+    # name, limits, expected verdicts
+    ("fork_bomb.cpp", QUICK.model_copy(update={"processes": 8}), {Verdict.TLE}),
+    ("thread_bomb.cpp", QUICK, {Verdict.RE}),
+    ("memory_bomb.cpp", QUICK, {Verdict.MLE}),
+    ("infinite_loop.cpp", QUICK, {Verdict.TLE}),
+    ("sleep_forever.cpp", QUICK, {Verdict.TLE}),
+    ("stop_self.cpp", QUICK, {Verdict.TLE}),
+    ("stdout_flood.cpp", QUICK, {Verdict.OLE}),
+    ("stderr_flood.cpp", QUICK, {Verdict.OLE}),
+    ("kill_all.cpp", QUICK.model_copy(update={"processes": 4}), {Verdict.AC}),
+    ("daemon.cpp", QUICK.model_copy(update={"processes": 4}), {Verdict.AC}),
+    ("ipc_persist.cpp", QUICK, {Verdict.AC}),
+    ("network.py", Limits(cpu_s=2, wall_s=8), {Verdict.AC}),
+    ("read_host.py", Limits(), {Verdict.AC}),
+    ("write_outside.py", Limits(), {Verdict.AC}),
+    ("huge_env.py", Limits(memory_mb=512), {Verdict.AC}),
+    # a full disk is a runtime error; a box with a big scratch disk may run out of time first
+    ("disk_fill.py", Limits(cpu_s=4, wall_s=10), {Verdict.RE, Verdict.TLE}),
+]
+FORBIDDEN = (b"CONNECTED", b"LEAKED", b"WROTE", b"LINKED", SECRET, b"root:x:0:0")
+
+
+@pytest.mark.parametrize(("name", "limits", "verdicts"), CASES, ids=[c[0] for c in CASES])
+def test_hostile_program(
+    box: Sandbox, host: Path, name: str, limits: Limits, verdicts: set[Verdict]
+) -> None:
+    before = probe(box)
+    args = [str(host / "secret.txt")] if name == "read_host.py" else [str(host)]
+    [r] = box.run_batch(compiled(box, name), [uuid.uuid4().bytes], limits, args=args)
+    assert r.verdict in verdicts, r
+    for word in FORBIDDEN:
+        assert word not in (r.stdout or b"") + r.stderr, word
+    if name == "kill_all.cpp":
+        assert r.stdout == b"alive\n"
+    same_box(before, probe(box))
+    host_unaffected(box, host)
+
+
+def test_daemon_cannot_reach_the_next_runs(box: Sandbox, host: Path) -> None:
+    daemon = compiled(box, "daemon.cpp")
+    limits = QUICK.model_copy(update={"processes": 4})
+    box.run_batch(daemon, [uuid.uuid4().bytes], limits)
+    for _ in range(5):  # the runs right after it get the work directories it aimed at
+        after = probe(box)
+        assert after["cwd"] == [] and "daemon" not in after["processes"]
+    host_unaffected(box, host)
+
+
+def test_huge_argv_from_the_caller_is_contained(box: Sandbox, host: Path) -> None:
+    before = probe(box)
+    art = compiled(box, "probe.py")
+    [r] = box.run_batch(art, [b""], Limits(), args=["x" * 100_000] * 40)
+    assert r.verdict in {Verdict.SE, Verdict.RE}
+    same_box(before, probe(box))
+    host_unaffected(box, host)
+
+
+def test_planted_symlinks_are_not_followed(box: Sandbox, host: Path) -> None:
+    before = probe(box)
+    planter = compiled(box, "planter.py")
+    job = Job(
+        stages=[
+            Stage(procs=[ProcSpec(name="planter", program=planter.key, args=[str(host / "x")])]),
+            Stage(
+                procs=[
+                    ProcSpec(name="reader", args=["cat", "answer.txt"], trusted=True),
+                    ProcSpec(
+                        name="writer",
+                        args=["cp", "/etc/hostname", "out.txt"],
+                        stdout="file:secret.txt",
+                        trusted=True,
+                    ),
+                ]
+            ),
+        ],
+        collect=["answer.txt", "secret.txt", "root", "out.txt", "hard.txt"],
+    )
+    res = box.run_job(job)
+    assert res.proc("planter").verdict == Verdict.AC
+    assert res.proc("planter").stdout.endswith(b"planted\n")
+    everything = b"".join(p.stdout + p.stderr for p in res.procs) + b"".join(res.files.values())
+    for word in FORBIDDEN:
+        assert word not in everything, word
+    assert res.proc("reader").verdict == Verdict.RE  # answer.txt was a link: it is gone
+    assert not (host / "x").exists()
+    assert set(res.files) <= {"out.txt", "secret.txt"}
+    same_box(before, probe(box))
+    host_unaffected(box, host)
+
+
+@pytest.mark.parametrize(
+    "name", ["template_depth.cpp", "include_urandom.cpp", "huge_object.cpp", "constexpr_bomb.cpp"]
+)
+def test_compile_time_bombs(box: Sandbox, host: Path, name: str) -> None:
+    before = probe(box)
+    art = box.compile((HOSTILE / name).read_text(), Language.CPP)
+    assert not art.ok and art.message
+    same_box(before, probe(box))
+    host_unaffected(box, host)
