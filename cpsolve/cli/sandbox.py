@@ -36,7 +36,7 @@ def build(
 
         def say(line: str) -> None:
             status.update(line)
-            console.print(f"  {line}", highlight=False)
+            console.print(f"  {line}", highlight=False, soft_wrap=True)
 
         done = image.build_image(
             tag=tag or image.DEFAULT_TAG,
@@ -45,7 +45,7 @@ def build(
             mirror=mirror or None,
             say=say,
         )
-    console.print(done, highlight=False)
+    console.print(done, highlight=False, soft_wrap=True)
 
 
 @sandbox_app.command("doctor")
@@ -58,7 +58,7 @@ def doctor(
     from cpsolve.sandbox import image
 
     for line in checks.report(runs=runs, tag=tag or image.DEFAULT_TAG):
-        console.print(line, highlight=False)
+        console.print(line, highlight=False, soft_wrap=True)
 
 
 def register(app: typer.Typer) -> None:

@@ -187,7 +187,14 @@ def _run_logged(argv: list[str], log: Path, what: str) -> None:
 
 def _trim_rootfs(root: Path) -> None:
     """Drop what a sandbox never reads, to keep the image small."""
-    for rel in ("var/cache/apt/archives", "var/lib/apt/lists", "usr/share/doc", "usr/share/man"):
+    for rel in (
+        "var/cache/apt/archives",
+        "var/lib/apt/lists",
+        "usr/share/doc",
+        "usr/share/man",
+        "usr/share/info",
+        "usr/share/locale",  # compilers speak English in the box (LANG=C.UTF-8)
+    ):
         target = root / rel
         if target.is_dir():
             for child in target.iterdir():
