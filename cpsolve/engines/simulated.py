@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import os
 import random
 import re
@@ -190,7 +191,7 @@ class SimulatedEngine:
 
     def __init__(
         self,
-        problems: str | Path | Sequence[str | Path] = "problems",
+        problems: str | Path | Problem | Sequence[str | Path | Problem] = "problems",
         model: str = MODEL_NAME,
         seed: int = 0,
         chunk_size: int = 1000,
@@ -198,22 +199,29 @@ class SimulatedEngine:
         sandbox: Sandbox | str | None = None,
         quiet: bool = False,
     ) -> None:
-        """`problems`: a problem set directory (or problem files) to find request ids in.
+        """`problems`: problems (or a problem set directory, or problem files) whose ids the
+        requests name; a `model` that is a path to a problem or a set is added to them.
         `sandbox`: when given (an open Sandbox or a kind such as "local"), mutants are screened
         by the judge and those right on a subtask are left out of its mutant draws, so that the
-        share of right candidates stays at the setting; without one, some mutants that happen
-        to be right add to it."""
+        share of right candidates is the setting; without one, some mutants that happen to be
+        right add to it."""
+        roots = list(problems) if isinstance(problems, list | tuple) else [problems]
+        if model and model != MODEL_NAME and Path(model).exists():
+            roots.append(Path(model))
+            model = MODEL_NAME
         self.model = MODEL_NAME if not model or model == MODEL_NAME else f"{MODEL_NAME}:{model}"
         self.seed = seed
         self.chunk_size = chunk_size
         if isinstance(settings, dict):
             settings = SimulatedSettings.model_validate(settings)
         self.settings = settings or SimulatedSettings()
-        roots = [problems] if isinstance(problems, str | Path) else list(problems)
-        self._paths: dict[str, Path] = {}
+        self._problems: dict[str, Problem | Path] = {}
         for root in roots:
+            if isinstance(root, Problem):
+                self._problems[root.id] = root
+                continue
             for path in find_problems(root):
-                self._paths[load_problem(path, check_files=False).id] = path
+                self._problems[load_problem(path, check_files=False).id] = path
         self._own_sandbox = isinstance(sandbox, str)
         if isinstance(sandbox, str):
             from cpsolve.sandbox.factory import open_sandbox
@@ -227,13 +235,14 @@ class SimulatedEngine:
 
     def kit(self, problem_id: str) -> _Kit:
         if problem_id not in self._kits:
-            if problem_id not in self._paths:
-                known = ", ".join(sorted(self._paths)) or "none"
+            if problem_id not in self._problems:
+                known = ", ".join(sorted(self._problems)) or "none"
                 raise UserError(
                     f"the simulated engine knows no problem '{problem_id}' (known: {known}); "
-                    "point it at the problem with problems=PATH"
+                    "point it at the problem with problems=PATH (or --model PATH)"
                 )
-            problem = load_problem(self._paths[problem_id])
+            found = self._problems[problem_id]
+            problem = found if isinstance(found, Problem) else load_problem(found)
             self._kits[problem_id] = _Kit(problem, self.settings, self.seed, self.sandbox)
         return self._kits[problem_id]
 
@@ -258,7 +267,7 @@ class SimulatedEngine:
         for i in range(piece.start, piece.start + piece.count):
             s = sample_seed(base, i)
             rng = random.Random(f"{self.seed}|{req.problem}|{subtask}|{req.role}|{s}")
-            text, finish = make_completion(kit, req.role, subtask, language, rng)
+            text, finish = make_completion(kit, req.role, subtask, language, rng, s or 0)
             yield Completion(
                 request_index=piece.request_index,
                 sample_index=i,
@@ -280,11 +289,23 @@ class SimulatedEngine:
             self.sandbox = None
 
 
+def right_draw(kit: _Kit, subtask: str, index: int) -> bool:
+    """Whether sample `index` of a subtask is drawn from the right programs. Stratified rather
+    than independent: any run of n consecutive indices holds round(n * share) right draws, give
+    or take one, so a pool's share is the setting and not a binomial draw around it."""
+    share = default_share(kit.problem, subtask, kit.settings)
+    phase = random.Random(f"{kit.seed}|phase|{kit.problem.id}|{subtask}").random()
+    return math.floor((index + 1) * share + phase) > math.floor(index * share + phase)
+
+
 def make_completion(
-    kit: _Kit, role: Role, subtask: str, language: Language, rng: random.Random
+    kit: _Kit, role: Role, subtask: str, language: Language, rng: random.Random, index: int
 ) -> tuple[str, str]:
-    """One completion's text and finish reason."""
+    """One completion's text and finish reason; `index` is the sample's seed."""
     st = kit.settings
+    if role == "solution" and right_draw(kit, subtask, index):
+        code, lang = _right_solution(kit, subtask, language, rng)
+        return _wrap(code, lang, kit, subtask, role, rng), "stop"
     u = rng.random()
     if u < st.no_code_share:
         return _reasoning_only(kit, subtask, rng)
@@ -305,24 +326,38 @@ def make_completion(
 # ---- solutions -------------------------------------------------------------------------------
 
 
+def _sources(kit: _Kit, language: Language) -> list[Source]:
+    """The reference programs in the language asked for (any, when it has none), with the
+    setter's comments taken out (they say which program is wrong; no model's answer would)."""
+    same = [s for s in kit.sources if s.language == language] or kit.sources
+    if not same:
+        raise UserError(f"{kit.problem.id}: the simulated engine needs reference solutions")
+    return [s.model_copy(update={"text": M.strip_comments(s.text, s.language)}) for s in same]
+
+
+def _right_solution(
+    kit: _Kit, subtask: str, language: Language, rng: random.Random
+) -> tuple[str, Language]:
+    """A reference program expected AC on the subtask (a brute force counts on an easy one),
+    cosmetically varied; a wrong one when the problem has none."""
+    same = _sources(kit, language)
+    good = [s for s in same if s.expect.get(subtask) == "AC"]
+    if not good:
+        return _solution_program(kit, subtask, language, rng)
+    src = rng.choice(good)
+    return M.cosmetic(src.text, src.language, rng), src.language
+
+
 def _solution_program(
     kit: _Kit, subtask: str, language: Language, rng: random.Random
 ) -> tuple[str, Language]:
-    """A solution: right, broken, wrong, or a mutant. The setter's comments are taken out first
-    (they say which program is wrong, which no model's answer would)."""
+    """A program that is not one of the right draws: a compile error, a wrong reference, or a
+    mutant (screened to be wrong on the subtask when the engine has a sandbox)."""
     st = kit.settings
-    same = [s for s in kit.sources if s.language == language] or kit.sources
-    same = [s.model_copy(update={"text": M.strip_comments(s.text, s.language)}) for s in same]
-    if not same:
-        raise UserError(f"{kit.problem.id}: the simulated engine needs reference solutions")
+    same = _sources(kit, language)
     good = [s for s in same if s.expect.get(subtask) == "AC"]
     bad = [s for s in same if s.expect.get(subtask) != "AC"]
-    share = default_share(kit.problem, subtask, st)
     u = rng.random()
-    if good and u < share:
-        src = rng.choice(good)
-        return M.cosmetic(src.text, src.language, rng), src.language
-    u -= share
     if u < st.compile_error_share:
         src = rng.choice(same)
         broken = M.break_compile(src.text, src.language, rng)
@@ -338,8 +373,11 @@ def _solution_program(
         bank = kit.wrong_mutants(src.path, src.text, src.language, subtask)
         if bank:
             return M.cosmetic(rng.choice(bank), src.language, rng), src.language
-    src = rng.choice(bad or same)
-    return M.cosmetic(src.text, src.language, rng), src.language
+    if bad:
+        src = rng.choice(bad)
+        return M.cosmetic(src.text, src.language, rng), src.language
+    src = rng.choice(same)  # every mutant is right: a program that does not compile instead
+    return M.break_compile(src.text, src.language, rng), src.language
 
 
 # ---- generators ------------------------------------------------------------------------------
@@ -385,6 +423,7 @@ def _perturbing_generator(kit: _Kit, subtask: str, rng: random.Random) -> str:
     keep = rng.choice([0.5, 0.7, 0.9])
     return f"""import hashlib
 import json
+import math
 import os
 import random
 import re
