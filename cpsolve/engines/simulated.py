@@ -83,8 +83,11 @@ def default_share(problem: Problem, subtask_id: str, settings: SimulatedSettings
     ids = [s.id for s in problem.subtasks if s.points > 0] or [s.id for s in problem.subtasks]
     if subtask_id not in ids or len(ids) == 1:
         return settings.full_share
-    t = ids.index(subtask_id) / (len(ids) - 1)
-    return settings.easiest_share + t * (settings.full_share - settings.easiest_share)
+    k = ids.index(subtask_id)
+    if k == len(ids) - 1:
+        return settings.full_share
+    t = k / (len(ids) - 1)
+    return round(settings.easiest_share + t * (settings.full_share - settings.easiest_share), 4)
 
 
 # ---- the material of one problem -------------------------------------------------------------
