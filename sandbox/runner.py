@@ -140,41 +140,49 @@ def plain_name(name: str) -> str:
 
 # ---------------------------------------------------------------- spawning
 #
-# Every process is started through a launcher: a tiny static C program (compiled from
-# LAUNCHER_C when the runner starts) that the runner posix_spawns. The launcher forks the
-# program, so the program's peak RSS is not inflated by the runner's own memory, sets it up
-# (rlimits, uid, streams), enforces the wall-clock limit and reports on fd 3. Without a C
-# compiler, `runner.py --launch` does the same in Python (slower, RSS inflated by Python's).
+# Programs are started by the launcher: a small static C server (compiled from LAUNCHER_C when
+# the runner starts) that the runner keeps running beside it. Per process the runner sends a
+# request; the launcher forks (a tiny process, so fork is cheap and the program's peak RSS is
+# its own), sets the child up (rlimits, uid, streams), execs it, enforces the wall-clock limit,
+# reaps it and reports. Without a C compiler, `runner.py --launch ARGS` does the same for one
+# process in Python (slower; RSS inflated by Python's own).
 #
-# launcher UID CPU_S FSIZE NOFILE NPROC AS WALL_MS CWD STDIN STDOUT STDERR -- PROGRAM ARGS...
-#   UID -1 keeps the uid. Streams: fd:N (inherited fd N), r:PATH, w:PATH, fr:PATH / fw:PATH
-#   (FIFO read/write end); paths are opened by the program's side after dropping privileges,
-#   read ends first and without blocking, so FIFO pairs never deadlock.
-#   Report on fd 3: "ok STATUS UTIME_US STIME_US MAXRSS_KB WALL_US TIMED_OUT" or "err MESSAGE".
+# Request (to the launcher's stdin): u32 little-endian length, then NUL-terminated strings
+#   ID NENV ENV*NENV UID CPU_S FSIZE NOFILE NPROC AS WALL_MS CWD STDIN STDOUT STDERR -- PROG ARGS
+#   UID -1 keeps the uid. Streams: R:PATH / W:PATH (opened as root: the runner's own files),
+#   r:PATH, w:PATH, fr:PATH / fw:PATH (FIFO ends), opened after dropping privileges, read ends
+#   first and without blocking, so FIFO pairs never deadlock.
+# Report (a line on its stdout): "ID ok STATUS UTIME_US STIME_US MAXRSS_KB WALL_US TIMED_OUT"
+#   or "ID err MESSAGE".
 
 LAUNCHER_C = r"""
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <poll.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/signalfd.h>
 #include <sys/syscall.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
-static int errpipe[2];
+#define MAXJOBS 256
+
+static int errw = -1;
 
 static void fail(const char *what) {
   char buf[600];
   int n = snprintf(buf, sizeof buf, "%s: %s", what, strerror(errno));
-  if (write(errpipe[1], buf, n) < 0) {}
+  if (write(errw, buf, n) < 0) {}
   _exit(127);
 }
 
@@ -183,10 +191,17 @@ static void lim(int res, unsigned long long v, unsigned long long hard, const ch
   if (setrlimit(res, &r) != 0) fail(what);
 }
 
-static int is_read(const char *s) { return !strncmp(s, "r:", 2) || !strncmp(s, "fr:", 3); }
+/* phase 0: as root (R:, W: are the runner's own files); 1: read ends as the uid (r:, fr:);
+   2: write ends as the uid (w:, fw:) */
+static int phase_of(const char *s) {
+  if (!strncmp(s, "R:", 2) || !strncmp(s, "W:", 2)) return 0;
+  if (!strncmp(s, "r:", 2) || !strncmp(s, "fr:", 3)) return 1;
+  return 2;
+}
 
 static int open_stream(const char *s) {
-  if (!strncmp(s, "fd:", 3)) return atoi(s + 3);
+  if (!strncmp(s, "R:", 2)) return open(s + 2, O_RDONLY);
+  if (!strncmp(s, "W:", 2)) return open(s + 2, O_WRONLY | O_CREAT | O_TRUNC, 0600);
   if (!strncmp(s, "r:", 2)) return open(s + 2, O_RDONLY | O_NOFOLLOW);
   if (!strncmp(s, "fr:", 3)) {
     int fd = open(s + 3, O_RDONLY | O_NOFOLLOW | O_NONBLOCK);
@@ -199,20 +214,36 @@ static int open_stream(const char *s) {
   return -1;
 }
 
-static void child(char **argv, char **prog) {
-  long uid = atol(argv[1]);
-  unsigned long long cpu = (unsigned long long)atof(argv[2]) + 1;
-  unsigned long long as = strtoull(argv[6], 0, 10);
+static void open_phase(char **a, int *fds, int phase) {
+  for (int i = 0; i < 3; i++)
+    if (phase_of(a[8 + i]) == phase) {
+      int fd = open_stream(a[8 + i]);
+      if (fd < 0) fail(a[8 + i]);
+      fds[i] = fcntl(fd, F_DUPFD, 10);
+      if (fds[i] < 0) fail("dup");
+      close(fd);
+    }
+}
+
+/* a: UID CPU_S FSIZE NOFILE NPROC AS WALL_MS CWD S0 S1 S2 (a[0..10]) */
+static void child(char **a, char **prog, char **envp) {
+  long uid = atol(a[0]);
+  unsigned long long cpu = (unsigned long long)atof(a[1]) + 1;
+  unsigned long long as = strtoull(a[5], 0, 10);
+  unsigned long long fsize = strtoull(a[2], 0, 10), nofile = strtoull(a[3], 0, 10);
+  unsigned long long nproc = strtoull(a[4], 0, 10);
   sigset_t none;
   sigemptyset(&none);
   sigprocmask(SIG_SETMASK, &none, 0);
   for (int s = 1; s < 32; s++) signal(s, SIG_DFL);
   if (setpgid(0, 0) != 0) fail("setpgid");
+  int fds[3] = {-1, -1, -1};
+  open_phase(a, fds, 0);
   lim(RLIMIT_CPU, cpu, cpu + 1, "RLIMIT_CPU");
-  lim(RLIMIT_FSIZE, strtoull(argv[3], 0, 10), strtoull(argv[3], 0, 10), "RLIMIT_FSIZE");
+  lim(RLIMIT_FSIZE, fsize, fsize, "RLIMIT_FSIZE");
   lim(RLIMIT_CORE, 0, 0, "RLIMIT_CORE");
-  lim(RLIMIT_NOFILE, strtoull(argv[4], 0, 10), strtoull(argv[4], 0, 10), "RLIMIT_NOFILE");
-  lim(RLIMIT_NPROC, strtoull(argv[5], 0, 10), strtoull(argv[5], 0, 10), "RLIMIT_NPROC");
+  lim(RLIMIT_NOFILE, nofile, nofile, "RLIMIT_NOFILE");
+  lim(RLIMIT_NPROC, nproc, nproc, "RLIMIT_NPROC");
   lim(RLIMIT_STACK, as, as, "RLIMIT_STACK");
   lim(RLIMIT_MEMLOCK, 0, 0, "RLIMIT_MEMLOCK");
   lim(RLIMIT_MSGQUEUE, 0, 0, "RLIMIT_MSGQUEUE");
@@ -223,87 +254,194 @@ static void child(char **argv, char **prog) {
   }
   if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) fail("no_new_privs");
   umask(022);
-  if (chdir(argv[8]) != 0) fail("chdir");
-  int fds[3];
-  for (int phase = 0; phase < 2; phase++)
-    for (int i = 0; i < 3; i++)
-      if (is_read(argv[9 + i]) == (phase == 0)) {
-        int fd = open_stream(argv[9 + i]);
-        if (fd < 0) fail(argv[9 + i]);
-        fds[i] = fcntl(fd, F_DUPFD, 10);
-        if (fds[i] < 0) fail("dup");
-      }
+  if (chdir(a[7]) != 0) fail("chdir");
+  open_phase(a, fds, 1);
+  open_phase(a, fds, 2);
   for (int i = 0; i < 3; i++)
     if (dup2(fds[i], i) < 0) fail("dup2");
-  syscall(SYS_close_range, 3, errpipe[1] - 1, 0);
-  syscall(SYS_close_range, errpipe[1] + 1, ~0U, 0);
+  syscall(SYS_close_range, 3, errw - 1, 0);
+  syscall(SYS_close_range, errw + 1, ~0U, 0);
   lim(RLIMIT_AS, as, as, "RLIMIT_AS");
-  execve(prog[0], prog, environ);
+  execve(prog[0], prog, envp);
   fail(prog[0]);
 }
 
-int main(int argc, char **argv) {
-  if (argc < 14 || strcmp(argv[12], "--") != 0) {
-    dprintf(3, "err launcher usage\n");
-    return 2;
+struct job {
+  pid_t pid;
+  char id[32];
+  int errfd, timed_out;
+  struct timespec t0;
+  long wall_ms;
+};
+static struct job jobs[MAXJOBS];
+static int njobs;
+
+static long ms_since(struct timespec *t0) {
+  struct timespec t;
+  clock_gettime(CLOCK_MONOTONIC, &t);
+  return (t.tv_sec - t0->tv_sec) * 1000 + (t.tv_nsec - t0->tv_nsec) / 1000000;
+}
+
+static int read_full(int fd, char *buf, size_t n) {
+  while (n > 0) {
+    ssize_t r = read(fd, buf, n);
+    if (r < 0 && errno == EINTR) continue;
+    if (r <= 0) return -1;
+    buf += r;
+    n -= r;
   }
-  long wall_ms = atol(argv[7]);
+  return 0;
+}
+
+static void say(const char *line, int n) {
+  while (n > 0) {
+    ssize_t w = write(1, line, n);
+    if (w < 0 && errno == EINTR) continue;
+    if (w <= 0) _exit(3);
+    line += w;
+    n -= w;
+  }
+}
+
+static void start(char *body, uint32_t len) {
+  char *args[4096 + 64];
+  int n = 0;
+  for (uint32_t i = 0; i < len && n < 4096 + 63; n++) {
+    args[n] = body + i;
+    i += strlen(body + i) + 1;
+  }
+  args[n] = 0;
+  /* ID NENV ENV... UID CPU FSIZE NOFILE NPROC AS WALL CWD S0 S1 S2 -- PROG... */
+  int nenv = n > 1 ? atoi(args[1]) : -1;
+  char line[700];
+  if (n < 2 || nenv < 0 || n < 2 + nenv + 13 || strcmp(args[2 + nenv + 11], "--") != 0) {
+    int k = snprintf(line, sizeof line, "%s err bad launch request\n", n ? args[0] : "?");
+    say(line, k);
+    return;
+  }
+  char **envp = args + 2;
+  char **a = args + 2 + nenv;
+  int ep[2];
+  if (njobs >= MAXJOBS || pipe2(ep, O_CLOEXEC) != 0) {
+    int k = snprintf(line, sizeof line, "%s err too many processes at once\n", args[0]);
+    say(line, k);
+    return;
+  }
+  struct job *j = &jobs[njobs];
+  snprintf(j->id, sizeof j->id, "%s", args[0]);
+  j->wall_ms = atol(a[6]);
+  j->timed_out = 0;
+  clock_gettime(CLOCK_MONOTONIC, &j->t0);
+  pid_t pid = fork();
+  if (pid == 0) {
+    close(ep[0]);
+    errw = ep[1];
+    char **env = malloc((nenv + 1) * sizeof(char *));
+    if (!env) fail("malloc");
+    memcpy(env, envp, nenv * sizeof(char *));
+    env[nenv] = 0;
+    child(a, a + 12, env);
+  }
+  close(ep[1]);
+  if (pid < 0) {
+    close(ep[0]);
+    int k = snprintf(line, sizeof line, "%s err fork: %s\n", args[0], strerror(errno));
+    say(line, k);
+    return;
+  }
+  j->pid = pid;
+  j->errfd = ep[0];
+  njobs++;
+}
+
+static void reap(void) {
+  int status;
+  struct rusage ru;
+  pid_t pid;
+  while ((pid = wait4(-1, &status, WNOHANG, &ru)) > 0) {
+    for (int i = 0; i < njobs; i++) {
+      if (jobs[i].pid != pid) continue;
+      struct job *j = &jobs[i];
+      long long wall_us;
+      struct timespec t;
+      clock_gettime(CLOCK_MONOTONIC, &t);
+      wall_us = (t.tv_sec - j->t0.tv_sec) * 1000000LL + (t.tv_nsec - j->t0.tv_nsec) / 1000;
+      char msg[600], line[800];
+      ssize_t m = read(j->errfd, msg, sizeof msg - 1);
+      close(j->errfd);
+      int k;
+      if (m > 0) {
+        msg[m] = 0;
+        for (ssize_t q = 0; q < m; q++)
+          if (msg[q] == '\n') msg[q] = ' ';
+        k = snprintf(line, sizeof line, "%s err %s\n", j->id, msg);
+      } else {
+        k = snprintf(line, sizeof line, "%s ok %d %lld %lld %ld %lld %d\n", j->id, status,
+                     (long long)ru.ru_utime.tv_sec * 1000000 + ru.ru_utime.tv_usec,
+                     (long long)ru.ru_stime.tv_sec * 1000000 + ru.ru_stime.tv_usec,
+                     ru.ru_maxrss, wall_us, j->timed_out);
+      }
+      say(line, k);
+      jobs[i] = jobs[--njobs];
+      break;
+    }
+  }
+}
+
+int main(int argc, char **argv) {
+  (void)argc;
+  (void)argv;
   sigset_t chld;
   sigemptyset(&chld);
   sigaddset(&chld, SIGCHLD);
   sigprocmask(SIG_BLOCK, &chld, 0);
-  if (pipe2(errpipe, O_CLOEXEC) != 0) { dprintf(3, "err pipe\n"); return 2; }
-  struct timespec t0, t1;
-  clock_gettime(CLOCK_MONOTONIC, &t0);
-  pid_t pid = fork();
-  if (pid < 0) { dprintf(3, "err fork: %s\n", strerror(errno)); return 2; }
-  if (pid == 0) child(argv, argv + 13);
-  close(errpipe[1]);
-  for (int i = 0; i < 3; i++) close(i);
-  int timed_out = 0, status = 0;
-  struct rusage ru;
+  signal(SIGPIPE, SIG_IGN);
+  int sfd = signalfd(-1, &chld, SFD_CLOEXEC | SFD_NONBLOCK);
+  if (sfd < 0) return 2;
+  fcntl(0, F_SETFD, FD_CLOEXEC);
+  fcntl(1, F_SETFD, FD_CLOEXEC);
+  static char body[1 << 22];
   for (;;) {
-    if (wait4(pid, &status, WNOHANG, &ru) == pid) break;
-    clock_gettime(CLOCK_MONOTONIC, &t1);
-    long used = (t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000;
-    long left = wall_ms - used;
-    if (left <= 0 && !timed_out) {
-      timed_out = 1;
-      kill(-pid, SIGKILL);
-      kill(pid, SIGKILL);
+    long timeout = -1;
+    for (int i = 0; i < njobs; i++) {
+      long left = jobs[i].timed_out ? 1000 : jobs[i].wall_ms - ms_since(&jobs[i].t0);
+      if (left < 0) left = 0;
+      if (timeout < 0 || left < timeout) timeout = left;
     }
-    if (left <= 0) left = 1000;
-    struct timespec ts = {left / 1000, (left % 1000) * 1000000};
-    sigtimedwait(&chld, 0, &ts);
+    struct pollfd p[2] = {{0, POLLIN, 0}, {sfd, POLLIN, 0}};
+    int r = poll(p, 2, (int)timeout);
+    if (r < 0 && errno != EINTR) return 2;
+    if (p[1].revents) {
+      struct signalfd_siginfo si;
+      while (read(sfd, &si, sizeof si) > 0) {}
+      reap();
+    }
+    for (int i = 0; i < njobs; i++)
+      if (!jobs[i].timed_out && ms_since(&jobs[i].t0) >= jobs[i].wall_ms) {
+        jobs[i].timed_out = 1;
+        kill(-jobs[i].pid, SIGKILL);
+        kill(jobs[i].pid, SIGKILL);
+      }
+    if (p[0].revents) {
+      uint32_t len;
+      if (read_full(0, (char *)&len, 4) != 0) break;
+      if (len >= sizeof body) return 2;
+      if (read_full(0, body, len) != 0) break;
+      body[len] = 0;
+      start(body, len);
+    }
   }
-  clock_gettime(CLOCK_MONOTONIC, &t1);
-  char msg[700];
-  ssize_t n = read(errpipe[0], msg, sizeof msg - 1);
-  if (n > 0) {
-    msg[n] = 0;
-    for (ssize_t i = 0; i < n; i++)
-      if (msg[i] == '\n') msg[i] = ' ';
-    dprintf(3, "err %s\n", msg);
-    return 0;
+  for (int i = 0; i < njobs; i++) {
+    kill(-jobs[i].pid, SIGKILL);
+    kill(jobs[i].pid, SIGKILL);
   }
-  long long wall_us = (t1.tv_sec - t0.tv_sec) * 1000000LL + (t1.tv_nsec - t0.tv_nsec) / 1000;
-  dprintf(3, "ok %d %lld %lld %ld %lld %d\n", status,
-          (long long)ru.ru_utime.tv_sec * 1000000 + ru.ru_utime.tv_usec,
-          (long long)ru.ru_stime.tv_sec * 1000000 + ru.ru_stime.tv_usec, ru.ru_maxrss, wall_us,
-          timed_out);
   return 0;
 }
 """
 
-STREAM_PREFIX = {"r": "r:", "w": "w:", "fifo_r": "fr:", "fifo_w": "fw:"}
-
 
 class Spec:
-    """How to start one process: argv, cwd, uid, limits and its three streams.
-
-    A stream is an int (an fd the runner opened, handed to the program) or a tuple
-    (kind, path) with kind in "r", "w", "fifo_r", "fifo_w", opened on the program's side.
-    """
+    """How to start one process: argv, cwd, uid, limits, env and three stream specs."""
 
     def __init__(self, argv, cwd, uid, limits, streams, env):
         self.argv, self.cwd, self.uid, self.limits = argv, cwd, uid, limits
@@ -311,10 +449,6 @@ class Spec:
 
     def launcher_args(self) -> list[str]:
         lim = self.limits
-        streams = [
-            f"fd:{i}" if isinstance(s, int) else STREAM_PREFIX[s[0]] + s[1]
-            for i, s in enumerate(self.streams)
-        ]
         return [
             str(-1 if self.uid is None else self.uid),
             repr(float(lim["cpu_s"])),
@@ -324,7 +458,7 @@ class Spec:
             str(lim["memory_mb"] << 20),
             str(int(lim["wall_s"] * 1000)),
             self.cwd,
-            *streams,
+            *self.streams,
             "--",
             *self.argv,
         ]
@@ -333,8 +467,9 @@ class Spec:
 class Proc:
     """A launched process; filled in from the launcher's report once it exited."""
 
-    def __init__(self, pid: int, report: int, limits: dict, start: float):
-        self.pid, self.report, self.limits, self.start = pid, report, limits, start
+    def __init__(self, ident: int, limits: dict, start: float, pid: int = 0, report: int = -1):
+        self.id, self.limits, self.start = ident, limits, start
+        self.pid, self.report = pid, report  # the per-process (Python) launcher only
         self.deadline = start + limits["wall_s"] + 3.0  # backstop: the launcher times out first
         self.error = ""
         self.status = 0
@@ -342,74 +477,141 @@ class Proc:
         self.rss_kb = 0
         self.wall = 0.0
         self.timed_out = False
+        self.done = False
 
-    def read_report(self) -> None:
-        os.set_blocking(self.report, False)
-        try:
-            line = os.read(self.report, 4096).decode(errors="replace").strip()
-        except BlockingIOError:
-            line = ""
-        os.close(self.report)
-        if line.startswith("ok "):
-            st, ut, stt, rss, wall, tout = (int(x) for x in line.split()[1:7])
+    def take(self, words: list[str]) -> None:
+        """Fill in from a report (without its ID)."""
+        self.done = True
+        if words and words[0] == "ok":
+            st, ut, stt, rss, wall, tout = (int(x) for x in words[1:7])
             self.status, self.cpu, self.rss_kb = st, (ut + stt) / 1e6, rss
             self.wall, self.timed_out = wall / 1e6, self.timed_out or bool(tout)
+            return
+        self.wall = time.monotonic() - self.start
+        if self.timed_out:
+            self.status = signal.SIGKILL
         else:
-            self.wall = time.monotonic() - self.start
-            self.error = line[4:] if line.startswith("err ") else "the launcher was killed"
-            if self.timed_out:
-                self.error = ""
-                self.status = signal.SIGKILL
+            self.error = " ".join(words[1:]) if words[:1] == ["err"] else "the launcher was lost"
 
 
-def spawn(spec: Spec, launcher: list[str]) -> Proc:
-    """Start `spec` through the launcher; wait for it with `wait_all`."""
-    rep_r, rep_w = os.pipe()
-    null = os.open(os.devnull, os.O_RDWR | os.O_CLOEXEC)
-    actions = [
-        (os.POSIX_SPAWN_DUP2, s if isinstance(s, int) else null, i)
-        for i, s in enumerate(spec.streams)
-    ]
-    actions.append((os.POSIX_SPAWN_DUP2, rep_w, 3))
-    start = time.monotonic()
-    try:
-        pid = os.posix_spawn(
-            launcher[0], launcher + spec.launcher_args(), spec.env, file_actions=actions,
-            setsid=True,
-        )  # fmt: skip
-    finally:
-        os.close(rep_w)
-        os.close(null)
-    return Proc(pid, rep_r, spec.limits, start)
+class ServerLauncher:
+    """The C launcher, one long-lived process per runner."""
+
+    def __init__(self, exe: str) -> None:
+        self.exe = exe
+        self.counter = 0
+        self.buf = b""
+        self.proc = None
+        self.restart()
+
+    def restart(self) -> None:
+        import subprocess
+
+        if self.proc is not None:
+            with contextlib.suppress(OSError):
+                self.proc.kill()
+            self.proc.wait()
+        self.proc = subprocess.Popen(
+            [self.exe], stdin=subprocess.PIPE, stdout=subprocess.PIPE, bufsize=0
+        )
+        self.buf = b""
+
+    def start(self, spec: Spec) -> Proc:
+        self.counter += 1
+        env = [f"{k}={v}" for k, v in spec.env.items()]
+        words = [str(self.counter), str(len(env)), *env, *spec.launcher_args()]
+        body = b"".join(w.encode() + b"\0" for w in words)
+        if len(body) >= 1 << 22:
+            raise OSError(7, "argument list too long")  # E2BIG
+        proc = Proc(self.counter, spec.limits, time.monotonic())
+        try:
+            self.proc.stdin.write(len(body).to_bytes(4, "little") + body)
+        except OSError:
+            self.restart()
+            raise
+        return proc
+
+    def wait(self, procs: list[Proc]) -> None:
+        pending = {p.id: p for p in procs if not p.done}
+        fd = self.proc.stdout.fileno()
+        while pending:
+            while b"\n" in self.buf:
+                line, _, self.buf = self.buf.partition(b"\n")
+                words = line.decode(errors="replace").split()
+                p = pending.pop(int(words[0]), None) if words and words[0].isdigit() else None
+                if p is not None:
+                    p.take(words[1:])
+            if not pending:
+                break
+            backstop = min(p.deadline for p in pending.values())
+            left = backstop - time.monotonic()
+            ready = select.select([fd], [], [], max(0.0, left))[0] if left > 0 else []
+            data = os.read(fd, 65536) if ready else b""
+            if not data:  # the launcher died or hung: every pending process is lost
+                self.restart()
+                for p in pending.values():
+                    p.take(["err", "the launcher was lost"])
+                return
+            self.buf += data
 
 
-def wait_all(procs: list[Proc]) -> None:
-    """Wait until every launcher exits (each enforces its wall limit; this is the backstop)."""
-    pidfds = {os.pidfd_open(p.pid): p for p in procs}
-    poller = select.poll()
-    for fd in pidfds:
-        poller.register(fd, select.POLLIN)
-    pending = dict(pidfds)
-    while pending:
-        now = time.monotonic()
-        for p in pending.values():
-            if now >= p.deadline and not p.timed_out:
-                p.timed_out = True
-                with contextlib.suppress(OSError):
-                    os.killpg(p.pid, signal.SIGKILL)
-        live = [p.deadline for p in pending.values() if not p.timed_out]
-        timeout = max(0.0, min(live) - now) if live else 1.0
-        for fd, _ in poller.poll(timeout * 1000 + 1):
-            p = pending.pop(fd)
-            poller.unregister(fd)
-            os.waitpid(p.pid, 0)
-            p.read_report()
-    for fd in pidfds:
-        os.close(fd)
+class ExecLauncher:
+    """Fallback: one `runner.py --launch` per process (no C compiler in the box)."""
+
+    def __init__(self, argv: list[str]) -> None:
+        self.argv = argv
+        self.counter = 0
+
+    def start(self, spec: Spec) -> Proc:
+        self.counter += 1
+        rep_r, rep_w = os.pipe()
+        null = os.open(os.devnull, os.O_RDWR | os.O_CLOEXEC)
+        actions = [(os.POSIX_SPAWN_DUP2, null, i) for i in range(3)]
+        actions.append((os.POSIX_SPAWN_DUP2, rep_w, 3))
+        start = time.monotonic()
+        try:
+            env = dict(spec.env)
+            pid = os.posix_spawn(
+                self.argv[0], self.argv + spec.launcher_args(), env, file_actions=actions,
+                setsid=True,
+            )  # fmt: skip
+        finally:
+            os.close(rep_w)
+            os.close(null)
+        return Proc(self.counter, spec.limits, start, pid=pid, report=rep_r)
+
+    def wait(self, procs: list[Proc]) -> None:
+        pidfds = {os.pidfd_open(p.pid): p for p in procs}
+        poller = select.poll()
+        for fd in pidfds:
+            poller.register(fd, select.POLLIN)
+        pending = dict(pidfds)
+        while pending:
+            now = time.monotonic()
+            for p in pending.values():
+                if now >= p.deadline and not p.timed_out:
+                    p.timed_out = True
+                    with contextlib.suppress(OSError):
+                        os.killpg(p.pid, signal.SIGKILL)
+            live = [p.deadline for p in pending.values() if not p.timed_out]
+            timeout = max(0.0, min(live) - now) if live else 1.0
+            for fd, _ in poller.poll(timeout * 1000 + 1):
+                p = pending.pop(fd)
+                poller.unregister(fd)
+                os.waitpid(p.pid, 0)
+                os.set_blocking(p.report, False)
+                try:
+                    line = os.read(p.report, 4096).decode(errors="replace")
+                except BlockingIOError:
+                    line = ""
+                os.close(p.report)
+                p.take(line.split())
+        for fd in pidfds:
+            os.close(fd)
 
 
-def build_launcher(root: str) -> list[str]:
-    """Compile the C launcher into `root`; the Python launcher when no compiler works."""
+def build_launcher(root: str):
+    """Compile and start the C launcher; the Python one when no compiler works."""
     import subprocess
 
     src, exe = os.path.join(root, "launcher.c"), os.path.join(root, "launcher")
@@ -426,13 +628,14 @@ def build_launcher(root: str) -> list[str]:
             continue
         if done.returncode == 0:
             os.chmod(exe, 0o700)
-            return [exe]
+            return ServerLauncher(exe)
     print("runner: no C compiler for the launcher; using the slower Python one", file=sys.stderr)
-    return [sys.executable, "-I", os.path.abspath(__file__), "--launch"]
+    return ExecLauncher([sys.executable, "-I", os.path.abspath(__file__), "--launch"])
 
 
 def launch_main(argv: list[str]) -> None:
-    """The Python launcher (same arguments and report as LAUNCHER_C)."""
+    """The Python launcher: one process, same arguments as a request (after NENV ENV), report
+    on fd 3 without the ID."""
     uid, cpu, fsize, nofile, nproc, mem, wall_ms = argv[:7]
     cwd, streams, prog = argv[7], argv[8:11], argv[12:]
     errr, errw = os.pipe()
@@ -447,8 +650,6 @@ def launch_main(argv: list[str]) -> None:
             os.write(errw, f"{type(exc).__name__}: {exc}".encode()[:600])
         os._exit(127)
     os.close(errw)
-    for i in range(3):
-        os.close(i)
     pidfd = os.pidfd_open(pid)
     timed_out = not select.select([pidfd], [], [], int(wall_ms) / 1000)[0]
     if timed_out:
@@ -469,12 +670,32 @@ def launch_main(argv: list[str]) -> None:
     os.write(3, report.encode())
 
 
+def _py_open(spec: str) -> int:
+    kind, _, path = spec.partition(":")
+    flags = {
+        "R": os.O_RDONLY,
+        "W": os.O_WRONLY | os.O_CREAT | os.O_TRUNC,
+        "r": os.O_RDONLY | os.O_NOFOLLOW,
+        "fr": os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK,
+        "w": os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW,
+        "fw": os.O_WRONLY | os.O_NOFOLLOW,
+    }[kind]
+    fd = os.open(path, flags, 0o600 if kind == "W" else 0o644)
+    if kind == "fr":
+        os.set_blocking(fd, True)
+    high = fcntl.fcntl(fd, fcntl.F_DUPFD, 10)
+    os.close(fd)
+    return high
+
+
 def _py_child(uid, cpu, fsize, nofile, nproc, mem, cwd, streams, prog, errw) -> None:
     for sig in range(1, signal.NSIG):
         with contextlib.suppress(OSError, ValueError):
             signal.signal(sig, signal.SIG_DFL)
     signal.pthread_sigmask(signal.SIG_SETMASK, [])
     os.setpgid(0, 0)
+    phase = [0 if s[:2] in ("R:", "W:") else 1 if s[:2] in ("r:", "fr") else 2 for s in streams]
+    fds = [_py_open(s) if ph == 0 else -1 for s, ph in zip(streams, phase, strict=True)]
     c = int(cpu) + 1
     resource.setrlimit(resource.RLIMIT_CPU, (c, c + 1))
     for res, v in (
@@ -494,24 +715,10 @@ def _py_child(uid, cpu, fsize, nofile, nproc, mem, cwd, streams, prog, errw) -> 
     _libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0)
     os.umask(0o022)
     os.chdir(cwd)
-    fds = [0, 0, 0]
-    for phase in (0, 1):
+    for want in (1, 2):
         for i, s in enumerate(streams):
-            kind, _, path = s.partition(":")
-            if (kind in ("r", "fr")) != (phase == 0):
-                continue
-            if kind == "fd":
-                fd = int(path)
-            elif kind == "r":
-                fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW)
-            elif kind == "fr":
-                fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
-                os.set_blocking(fd, True)
-            elif kind == "w":
-                fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW, 0o644)
-            else:
-                fd = os.open(path, os.O_WRONLY | os.O_NOFOLLOW)
-            fds[i] = fcntl.fcntl(fd, fcntl.F_DUPFD, 10)
+            if phase[i] == want:
+                fds[i] = _py_open(s)
     for i, fd in enumerate(fds):
         os.dup2(fd, i)
     os.closerange(3, errw)
@@ -661,8 +868,11 @@ def judge(p: Proc, limits: dict, out_size: int, err_head: bytes) -> dict:
 
 
 def read_head(path: str, limit: int) -> bytes:
-    with open(path, "rb") as f:
-        return f.read(limit)
+    try:
+        with open(path, "rb") as f:
+            return f.read(limit)
+    except FileNotFoundError:  # the process failed before opening it
+        return b""
 
 
 # ---------------------------------------------------------------- the runner
@@ -792,26 +1002,35 @@ class Runner:
 
     # ---- one process with captured output
 
-    def run_one(self, argv, limits, stdin_fd, cwd, uid, keep: bool) -> dict:
-        out_path = os.path.join(self.io_dir, "out")
-        err_path = os.path.join(self.io_dir, "err")
-        out_fd = os.open(out_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_CLOEXEC, 0o600)
-        err_fd = os.open(err_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_CLOEXEC, 0o600)
-        spec = Spec(argv, cwd, uid, limits, (stdin_fd, out_fd, err_fd), self.env(cwd))
-        try:
-            proc = spawn(spec, self.launcher)
-            wait_all([proc])
-        except OSError as exc:  # the launcher did not start (e.g. arguments too long)
-            proc = Proc(0, -1, limits, time.monotonic())
-            proc.error = f"{type(exc).__name__}: {exc}"
-        finally:
-            os.close(out_fd)
-            os.close(err_fd)
+    def launch(self, specs: list[Spec]) -> list[Proc]:
+        """Start every process of `specs` (at once: FIFO peers), wait for all of them."""
+        procs = []
+        for spec in specs:
+            try:
+                procs.append(self.launcher.start(spec))
+            except OSError as exc:  # e.g. arguments too long
+                proc = Proc(0, spec.limits, time.monotonic())
+                proc.done, proc.error = True, f"{type(exc).__name__}: {exc}"
+                procs.append(proc)
+        self.launcher.wait(procs)
+        return procs
+
+    def io_files(self, *names: str) -> list[str]:
+        paths = [os.path.join(self.io_dir, n) for n in names]
+        for path in paths:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(path)
+        return paths
+
+    def run_one(self, argv, limits, in_path, cwd, uid, keep: bool) -> dict:
+        out_path, err_path = self.io_files("out", "err")
+        streams = ("R:" + in_path, "W:" + out_path, "W:" + err_path)
+        [proc] = self.launch([Spec(argv, cwd, uid, limits, streams, self.env(cwd))])
         cpu, rss = self.cleanup(cwd, [uid], limits["processes"] > 1 or proc.timed_out)
         proc.cpu += cpu
         proc.rss_kb = max(proc.rss_kb, rss)
         err_head = read_head(err_path, limits["stderr_kb"] << 10)
-        out_size = os.stat(out_path).st_size
+        out_size = os.stat(out_path).st_size if os.path.exists(out_path) else 0
         res = judge(proc, limits, out_size, err_head)
         if proc.error:
             mem = "Cannot allocate memory" in proc.error or "MemoryError" in proc.error
@@ -819,7 +1038,7 @@ class Runner:
             res["error"] = f"cannot start {argv[0]}: {proc.error}"
         h = hashlib.sha256()
         kept = bytearray() if keep else None
-        with open(out_path, "rb") as f:
+        with contextlib.suppress(FileNotFoundError), open(out_path, "rb") as f:
             while chunk := f.read(1 << 20):
                 h.update(chunk)
                 if kept is not None:
@@ -870,12 +1089,9 @@ class Runner:
             argv = [*flags, "-o", "main", source, *extra]
             if lang == "c":
                 argv.append("-lm")
-        with open(os.devnull, "rb") as null:
-            stdin_fd = os.dup(null.fileno())
         try:
-            res = self._compile_in(argv, cwd, uid, stdin_fd, lang, files, source)
+            res = self._compile_in(argv, cwd, uid, lang, files, source)
         finally:
-            os.close(stdin_fd)
             shutil.rmtree(cwd, ignore_errors=True)
         art = res
         if art["ok"]:
@@ -885,20 +1101,16 @@ class Runner:
         )
         return {"artifact": art}
 
-    def _compile_in(self, argv, cwd, uid, stdin_fd, lang, files, source) -> dict:
-        out_path = os.path.join(self.io_dir, "out")
+    def _compile_in(self, argv, cwd, uid, lang, files, source) -> dict:
+        out_path, err_path = self.io_files("out", "err")
         limits = COMPILE_LIMITS
-        out_fd = os.open(out_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_CLOEXEC, 0o600)
-        try:
-            spec = Spec(argv, cwd, uid, limits, (stdin_fd, out_fd, out_fd), self.env(cwd))
-            proc = spawn(spec, self.launcher)
-            wait_all([proc])
-        finally:
-            os.close(out_fd)
+        streams = ("R:" + os.devnull, "W:" + out_path, "W:" + err_path)
+        [proc] = self.launch([Spec(argv, cwd, uid, limits, streams, self.env(cwd))])
         cpu, rss = sweep([uid])
         proc.cpu += cpu
         proc.rss_kb = max(proc.rss_kb, rss)
-        message = read_head(out_path, limits["stderr_kb"] << 10).decode(errors="replace")
+        cap = limits["stderr_kb"] << 10
+        message = (read_head(err_path, cap) + read_head(out_path, cap)).decode(errors="replace")
         verdict = judge(proc, limits, 0, message.encode())
         took = round(proc.wall, 3)
         if proc.error:
@@ -948,12 +1160,8 @@ class Runner:
         for data in req["inputs"]:
             with open(in_path, "wb") as f:
                 f.write(unb64(data))
-            in_fd = os.open(in_path, os.O_RDONLY | os.O_CLOEXEC)
-            try:
-                cwd = self.new_dir(uid)
-                res = self.run_one(argv, limits, in_fd, cwd, uid, keep)
-            finally:
-                os.close(in_fd)
+            cwd = self.new_dir(uid)
+            res = self.run_one(argv, limits, in_path, cwd, uid, keep)
             if res["stdout"] is not None:
                 res["stdout"] = b64(res["stdout"])
             res["stderr"] = b64(res["stderr"])
@@ -1078,19 +1286,19 @@ class JobRun:
 
     def stream(self, spec: str, cwd: str, in_path: str, write: bool, cap_path: str):
         if spec == "null":
-            return os.open(os.devnull, (os.O_WRONLY if write else os.O_RDONLY) | os.O_CLOEXEC)
+            return ("W:" if write else "R:") + os.devnull
         if spec == "input" and not write:
-            return os.open(in_path, os.O_RDONLY | os.O_CLOEXEC)
+            return "R:" + in_path
         if spec == "capture" and write:
-            return os.open(cap_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_CLOEXEC, 0o600)
+            return "W:" + cap_path
         kind, _, name = spec.partition(":")
         path = os.path.join(cwd, plain_name(name))
         if kind == "file":
-            return ("w" if write else "r", path)
+            return ("w:" if write else "r:") + path
         if kind == "fifo":
             if name not in self.job.get("fifos", []):
                 raise RequestError("bad_request", f"undeclared fifo {name!r}")
-            return ("fifo_w" if write else "fifo_r", path)
+            return ("fw:" if write else "fr:") + path
         raise RequestError("bad_request", f"bad stream {spec!r}")
 
     def argv_of(self, p: dict) -> list[str]:
@@ -1109,10 +1317,9 @@ class JobRun:
         uids = r.uids[: len(specs)] if r.setuid else [None] * len(specs)
         self.used_uids.update(u for u in uids if u is not None)
         argvs = [self.argv_of(p) for p in specs]
-        procs, opened, caps = [], [], []
+        launches, caps = [], []
         for i, p in enumerate(specs):
-            cap_out = os.path.join(r.io_dir, f"p{i}.out")
-            cap_err = os.path.join(r.io_dir, f"p{i}.err")
+            cap_out, cap_err = r.io_files(f"p{i}.out", f"p{i}.err")
             caps.append(
                 (
                     cap_out if p.get("stdout", "capture") == "capture" else None,
@@ -1124,12 +1331,8 @@ class JobRun:
                 self.stream(p.get("stdout", "capture"), cwd, in_path, True, cap_out),
                 self.stream(p.get("stderr", "capture"), cwd, in_path, True, cap_err),
             )
-            opened += [s for s in streams if isinstance(s, int)]
-            spec = Spec(argvs[i], cwd, uids[i], p["limits"], streams, r.env(cwd))
-            procs.append(spawn(spec, r.launcher))
-        for fd in opened:
-            os.close(fd)
-        wait_all(procs)
+            launches.append(Spec(argvs[i], cwd, uids[i], p["limits"], streams, r.env(cwd)))
+        procs = r.launch(launches)
         extra_cpu, extra_rss = sweep(uids)
         if procs:
             procs[0].cpu += extra_cpu
