@@ -41,9 +41,9 @@ static void readAll() {
 
 int main() {
     readAll();
-    int n = readInt(2, 200000, "n");
+    int n = readInt(2, 100000, "n");
     readChar(' ');
-    int m = readInt(0, 200000, "m");
+    int m = readInt(0, 100000, "m");
     readChar('\n');
     for (int j = 0; j < m; j++) {
         int u = readInt(1, n, "u_j");
