@@ -71,7 +71,7 @@ class SimulatedSettings(BaseModel):
     compile_error_share: float = Field(0.06, ge=0, le=1)
     no_code_share: float = Field(0.03, ge=0, le=1)
     truncated_share: float = Field(0.04, ge=0, le=1)
-    bank_size: int = Field(24, ge=1, description="distinct mutants per source program")
+    bank_size: int = Field(16, ge=1, description="distinct mutants per source program")
     double_mutation: float = Field(0.25, ge=0, le=1, description="mutants with two changes")
 
 
