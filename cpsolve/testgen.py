@@ -64,15 +64,17 @@ class Program(BaseModel):
 class TestgenSettings(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    target: int = Field(256, ge=0, description="inputs kept per subtask at most")
-    quorum: float = Field(0.75, gt=0, le=1, description="share of validators that must accept")
-    oversample: float = Field(2.0, ge=1, description="generator runs per kept input wanted")
-    min_seeds: int = Field(4, ge=1, description="seeds each generator runs at least")
-    max_input_mb: int = Field(16, ge=1, description="larger outputs are dropped")
-    generator_cpu_s: float = Field(5.0, gt=0)
-    validator_cpu_s: float = Field(5.0, gt=0)
-    memory_mb: int = Field(1024, ge=16)
-    max_timeouts: int = Field(2, ge=1, description="a generator is retired after this many")
+    target: int = Field(default=256, ge=0, description="inputs kept per subtask at most")
+    quorum: float = Field(
+        default=0.75, gt=0, le=1, description="share of validators that must accept"
+    )
+    oversample: float = Field(default=2.0, ge=1, description="generator runs per kept input wanted")
+    min_seeds: int = Field(default=4, ge=1, description="seeds each generator runs at least")
+    max_input_mb: int = Field(default=16, ge=1, description="larger outputs are dropped")
+    generator_cpu_s: float = Field(default=5.0, gt=0)
+    validator_cpu_s: float = Field(default=5.0, gt=0)
+    memory_mb: int = Field(default=1024, ge=16)
+    max_timeouts: int = Field(default=2, ge=1, description="a generator is retired after this many")
 
 
 class GeneratedInput(BaseModel):

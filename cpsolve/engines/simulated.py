@@ -40,7 +40,7 @@ from pathlib import Path
 from pydantic import BaseModel, ConfigDict, Field
 
 from cpsolve import mutate as M
-from cpsolve.engines.base import Completion, Role, SampleRequest, sample_seed
+from cpsolve.engines.base import Completion, FinishReason, Role, SampleRequest, sample_seed
 from cpsolve.engines.chunks import Piece, plan_chunks
 from cpsolve.errors import UserError
 from cpsolve.languages import Language
@@ -65,14 +65,16 @@ class SimulatedSettings(BaseModel):
         description="share of unmodified right solutions per subtask id; missing ids get the "
         "default for their difficulty (see easiest_share and full_share)",
     )
-    easiest_share: float = Field(0.30, ge=0, le=1, description="default on the easiest subtask")
-    full_share: float = Field(0.04, ge=0, le=1, description="default on the full problem")
-    wrong_reference_share: float = Field(0.15, ge=0, le=1)
-    compile_error_share: float = Field(0.06, ge=0, le=1)
-    no_code_share: float = Field(0.03, ge=0, le=1)
-    truncated_share: float = Field(0.04, ge=0, le=1)
-    bank_size: int = Field(16, ge=1, description="distinct mutants per source program")
-    double_mutation: float = Field(0.25, ge=0, le=1, description="mutants with two changes")
+    easiest_share: float = Field(
+        default=0.30, ge=0, le=1, description="default on the easiest subtask"
+    )
+    full_share: float = Field(default=0.04, ge=0, le=1, description="default on the full problem")
+    wrong_reference_share: float = Field(default=0.15, ge=0, le=1)
+    compile_error_share: float = Field(default=0.06, ge=0, le=1)
+    no_code_share: float = Field(default=0.03, ge=0, le=1)
+    truncated_share: float = Field(default=0.04, ge=0, le=1)
+    bank_size: int = Field(default=16, ge=1, description="distinct mutants per source program")
+    double_mutation: float = Field(default=0.25, ge=0, le=1, description="mutants with two changes")
 
 
 def default_share(problem: Problem, subtask_id: str, settings: SimulatedSettings) -> float:
@@ -208,7 +210,9 @@ class SimulatedEngine:
         by the judge and those right on a subtask are left out of its mutant draws, so that the
         share of right candidates is the setting; without one, some mutants that happen to be
         right add to it."""
-        roots = list(problems) if isinstance(problems, list | tuple) else [problems]
+        roots: list[str | Path | Problem] = (
+            list(problems) if isinstance(problems, list | tuple) else [problems]  # type: ignore[list-item]
+        )
         if model and model != MODEL_NAME and Path(model).exists():
             roots.append(Path(model))
             model = MODEL_NAME
@@ -303,7 +307,7 @@ def right_draw(kit: _Kit, subtask: str, index: int) -> bool:
 
 def make_completion(
     kit: _Kit, role: Role, subtask: str, language: Language, rng: random.Random, index: int
-) -> tuple[str, str]:
+) -> tuple[str, FinishReason]:
     """One completion's text and finish reason; `index` is the sample's seed."""
     st = kit.settings
     if role == "solution" and right_draw(kit, subtask, index):
@@ -559,7 +563,7 @@ def _constraints(kit: _Kit, subtask: str) -> str:
     return text or "the limits in the statement"
 
 
-def _reasoning_only(kit: _Kit, subtask: str, rng: random.Random) -> tuple[str, str]:
+def _reasoning_only(kit: _Kit, subtask: str, rng: random.Random) -> tuple[str, FinishReason]:
     text = "\n\n".join(
         [rng.choice(_OPENERS), rng.choice(_MIDDLES).format(constraints=_constraints(kit, subtask))]
     )
