@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
+import base64
+import importlib.util
+import os
 import shutil
+import sys
+import tempfile
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -11,7 +17,7 @@ import pytest
 from cpsolve.languages import Language
 from cpsolve.sandbox.base import Job, Limits, ProcSpec, Sandbox, Stage, Verdict
 from cpsolve.sandbox.cache import normalise_source
-from cpsolve.sandbox.local import LocalSandbox
+from cpsolve.sandbox.local import RUNNER, LocalSandbox
 
 pytestmark = pytest.mark.skipif(shutil.which("g++") is None, reason="needs g++")
 
@@ -207,3 +213,67 @@ def test_close_stops_the_workers(tmp_path: Path) -> None:
         art = box.compile("print(1)\n", Language.PYTHON)
         assert box.run_batch(art, [b""], Limits())[0].stdout == b"1\n"
     assert all(p is not None and p.poll() is not None for p in procs)
+
+
+def test_compiled_artifacts_survive_in_the_disk_cache(tmp_path: Path) -> None:
+    with LocalSandbox(workers=1, cache_dir=tmp_path) as first:
+        art = first.compile(SUM_CPP, Language.CPP)
+    with LocalSandbox(workers=1, cache_dir=tmp_path) as second:
+        again = second.compile("/* reformatted */ " + SUM_CPP, Language.CPP)
+        assert again == art  # same key, same recorded compile time: it was not compiled again
+        assert second.run_batch(again, [b"40 2"], Limits())[0].stdout == b"42\n"
+
+
+def test_many_batches_in_flight(sb: LocalSandbox) -> None:
+    art = sb.compile(SUM_CPP, Language.CPP)
+
+    def batch(k: int) -> list[bytes | None]:
+        inputs = [f"{k} {i}".encode() for i in range(12)]
+        return [r.stdout for r in sb.run_batch(art, inputs, Limits())]
+
+    with ThreadPoolExecutor(6) as pool:
+        outs = list(pool.map(batch, range(6)))
+    assert outs == [[f"{k + i}\n".encode() for i in range(12)] for k in range(6)]
+
+
+def test_runner_without_a_c_compiler_uses_the_python_launcher() -> None:
+    spec = importlib.util.spec_from_file_location("cpsolve_runner", RUNNER)
+    assert spec and spec.loader
+    runner = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(runner)
+    root = tempfile.mkdtemp(prefix="cpsolve-runner-test-")  # pool uids must reach their dirs
+    os.chmod(root, 0o711)
+    try:
+        _python_launcher_runs(runner, root)
+    finally:
+        shutil.rmtree(root)
+
+
+def _python_launcher_runs(runner, root: str) -> None:
+    r = runner.Runner(os.path.join(root, "state"), (164000, 164003), 64)
+    r.launcher = runner.ExecLauncher([sys.executable, "-I", str(RUNNER), "--launch"])
+    r.put("k", "python", "main.py", {"main.py": b"import sys\nprint(sys.stdin.read()[::-1])\n"})
+    limits = {**Limits().model_dump(), "wall_s": 5.0}
+    [ok] = r.op_run_batch({"key": "k", "inputs": ["YWJj"], "limits": limits})["results"]
+    assert ok["verdict"] == "AC", ok
+    assert base64.b64decode(ok["stdout"]) == b"cba\n"
+    r.put("t", "python", "main.py", {"main.py": b"while True: pass\n"})
+    quick = {**limits, "cpu_s": 0.3, "wall_s": 1.0}
+    [tle] = r.op_run_batch({"key": "t", "inputs": [""], "limits": quick})["results"]
+    assert tle["verdict"] == "TLE"
+
+
+def test_auto_says_which_backend_it_took(capsys: pytest.CaptureFixture[str]) -> None:
+    from cpsolve.sandbox.factory import open_sandbox
+
+    with open_sandbox("auto", workers=1) as box:
+        line = capsys.readouterr().err.strip()
+        assert line.startswith(f"sandbox: {box.name} (")
+
+
+def test_unknown_backend_is_a_user_error() -> None:
+    from cpsolve.errors import UserError
+    from cpsolve.sandbox.factory import open_sandbox
+
+    with pytest.raises(UserError):
+        open_sandbox("podman", workers=1)  # type: ignore[arg-type]

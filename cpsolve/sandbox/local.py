@@ -126,7 +126,7 @@ class _Worker:
         self.start()
 
     def start(self) -> None:
-        args = ["--uids", self.uids]
+        args = ["--uids", self.uids, "--store-mb", str(max(64, self.tmp_mb // 4))]
         if self.mode == "bwrap":
             argv = _bwrap_argv(args, self.tmp_mb)
         else:
@@ -253,6 +253,8 @@ class LocalSandbox:
         tmp_mb: int = 1024,
         mode: str | None = None,
     ) -> None:
+        self._closed = True  # until every worker answered (close() is then a no-op)
+        self._all: list[_Worker] = []
         self.workers = max(1, workers or os.cpu_count() or 1)
         self.mode = mode or isolation_mode()
         if self.mode != "bwrap":
@@ -266,19 +268,22 @@ class LocalSandbox:
         self.cache = ArtifactCache(cache_dir)
         self.runs = RunCache()
         self._idle: queue.Queue[_Worker] = queue.Queue()
-        self._all: list[_Worker] = []
         self._compile_locks: dict[str, threading.Lock] = {}
         self._lock = threading.Lock()
-        self._closed = False
-        for _ in range(self.workers):
-            w = _Worker(self.mode, tmp_mb)
-            self._all.append(w)
-        info = [w.request("ping", 60) for w in self._all]
+        try:
+            for _ in range(self.workers):
+                self._all.append(_Worker(self.mode, tmp_mb))
+            info = [w.request("ping", 60) for w in self._all]
+        except BaseException:
+            for w in self._all:
+                w.close()
+            raise
         self.flags: dict[str, list[str]] = info[0]["flags"]
         self.setuid = bool(info[0]["setuid"])
         for w in self._all:
             self._idle.put(w)
         self._pool = ThreadPoolExecutor(self.workers, thread_name_prefix="cpsolve-sandbox")
+        self._closed = False
 
     # ---- plumbing
 
