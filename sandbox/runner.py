@@ -20,8 +20,14 @@ Command line
 --store-mb N   size cap of the artifact store, least recently used evicted (default 512).
 
 The runner needs, as root: CAP_SETUID, CAP_SETGID, CAP_CHOWN, CAP_FOWNER, CAP_DAC_OVERRIDE,
-CAP_KILL. Programs run with no capabilities, no_new_privs, their own session, umask 022,
-env PATH/HOME/TMPDIR/LANG only, cwd = a fresh work directory owned by their uid.
+CAP_KILL; and a C compiler (gcc) at start, to build its launcher into DIR (DIR must allow exec);
+without one it falls back to a slower Python launcher. Programs run with no capabilities,
+no_new_privs, their own process group, umask 022, env PATH/HOME/TMPDIR/LANG only, stdin/stdout/
+stderr redirected to files, cwd = a fresh work directory owned by their uid (removed after the
+run). After a run that may have left processes (processes > 1, or a timeout) every process of
+its uids is killed (until /proc shows none, zombies reaped: the runner is a child subreaper) and
+SysV IPC objects of pool uids are removed. The cpsolve backends give each runner a block of 16
+uids from 100000-165535, claimed with a lock file (cpsolve.sandbox.local._uid_block).
 
 Protocol
 ========
