@@ -13,7 +13,7 @@ to a judge that had hung up); a program killed by another signal keeps its RE.
 from __future__ import annotations
 
 import signal
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -264,11 +264,12 @@ def interactive_job(h: Harness, case: Case) -> Job:
 
 def run_interactive(h: Harness, case: Case) -> TestResult:
     result = h.sandbox.run_job(interactive_job(h, case))
-    if result.error:
-        return _result(case.name, Verdict.SE, message=result.error)
-    prog = result.proc("program")
+    try:
+        prog = result.proc("program")
+    except KeyError:
+        return _result(case.name, Verdict.SE, message=result.error or "the program did not run")
     usage = {"time_s": prog.cpu_s, "memory_mb": prog.memory_mb}
-    said = parse_testlib(result.proc("interactor"))
+    said = _judge_side(result, "interactor", parse_testlib)
     if said.verdict == Verdict.PE:  # the program broke the interaction protocol
         said = CheckResult(verdict=Verdict.PV, score=0.0, message=said.message)
     if prog.verdict in RESOURCE and not _hung_up(prog, said):
@@ -278,6 +279,19 @@ def run_interactive(h: Harness, case: Case) -> TestResult:
     if said.verdict == Verdict.AC and h.checker is not None:
         said = _checker_stage(result, h.problem.checker.protocol)
     return _from_check(case.name, said, **usage)
+
+
+def _judge_side(
+    result: JobResult, name: str, parse: Callable[[ProcResult], CheckResult]
+) -> CheckResult:
+    """What the interactor or manager said; SE when it failed (the contestant's own resource
+    verdicts are still reported first: a judge waiting on a stuck program is the program's)."""
+    if result.error:
+        return CheckResult(verdict=Verdict.SE, score=0.0, message=result.error)
+    try:
+        return parse(result.proc(name))
+    except KeyError:
+        return CheckResult(verdict=Verdict.SE, score=0.0, message=f"the {name} did not run")
 
 
 def _checker_stage(result: JobResult, protocol: str) -> CheckResult:
@@ -340,12 +354,12 @@ _CMS_TEXT = {
 
 def run_communication(h: Harness, case: Case) -> TestResult:
     result = h.sandbox.run_job(communication_job(h, case))
-    if result.error:
-        return _result(case.name, Verdict.SE, message=result.error)
     users = [p for p in result.procs if p.name.startswith("user")]
+    if not users:
+        return _result(case.name, Verdict.SE, message=result.error or "the program did not run")
     cpu = sum(p.cpu_s for p in users)
     usage = {"time_s": cpu, "memory_mb": max((p.memory_mb for p in users), default=0.0)}
-    said = parse_cms(result.proc("manager"))
+    said = _judge_side(result, "manager", parse_cms)
     said.message = _CMS_TEXT.get(said.message, said.message)
     for p in users:
         if p.verdict in RESOURCE and not _hung_up(p, said):
