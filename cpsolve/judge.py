@@ -6,7 +6,9 @@
 * Codeforces/ICPC (`scoring: all-or-nothing`): the full score when every hidden test is accepted,
   else nothing.
 
-A subtask stops at its first zero-scoring test, and a test two subtasks share runs once.
+A subtask stops at its first zero-scoring test, and a test two subtasks share runs once. Tests
+run as many at a time as the sandbox has workers, so up to `workers - 1` tests past the first
+zero may have run too; they are reported, and reused by any later subtask that holds them.
 """
 
 from __future__ import annotations
