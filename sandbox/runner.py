@@ -231,9 +231,12 @@ static void open_phase(char **a, int *fds, int phase) {
     }
 }
 
-/* a: UID CPU_S FSIZE NOFILE NPROC AS WALL_MS CWD S0 S1 S2 (a[0..10]) */
+/* a: UID:GID:UMASK CPU_S FSIZE NOFILE NPROC AS WALL_MS CWD S0 S1 S2 (a[0..10]) */
 static void child(char **a, char **prog, char **envp) {
-  long uid = atol(a[0]);
+  char *rest;
+  long uid = strtol(a[0], &rest, 10);
+  long gid = *rest == ':' ? strtol(rest + 1, &rest, 10) : uid;
+  mode_t mask = *rest == ':' ? (mode_t)strtol(rest + 1, 0, 8) : 022;
   unsigned long long cpu = (unsigned long long)atof(a[1]) + 1;
   unsigned long long as = strtoull(a[5], 0, 10);
   unsigned long long fsize = strtoull(a[2], 0, 10), nofile = strtoull(a[3], 0, 10);
@@ -255,11 +258,11 @@ static void child(char **a, char **prog, char **envp) {
   lim(RLIMIT_MSGQUEUE, 0, 0, "RLIMIT_MSGQUEUE");
   if (uid >= 0) {
     if (setgroups(0, 0) != 0) fail("setgroups");
-    if (setresgid(uid, uid, uid) != 0) fail("setresgid");
+    if (setresgid(gid, gid, gid) != 0) fail("setresgid");
     if (setresuid(uid, uid, uid) != 0) fail("setresuid");
   }
   if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) fail("no_new_privs");
-  umask(022);
+  umask(mask);
   if (chdir(a[7]) != 0) fail("chdir");
   open_phase(a, fds, 1);
   open_phase(a, fds, 2);
@@ -449,14 +452,16 @@ int main(int argc, char **argv) {
 class Spec:
     """How to start one process: argv, cwd, uid, limits, env and three stream specs."""
 
-    def __init__(self, argv, cwd, uid, limits, streams, env):
+    def __init__(self, argv, cwd, uid, limits, streams, env, gid=None, umask=0o022):
         self.argv, self.cwd, self.uid, self.limits = argv, cwd, uid, limits
         self.streams, self.env = streams, env
+        self.gid = uid if gid is None else gid
+        self.umask = umask
 
     def launcher_args(self) -> list[str]:
         lim = self.limits
         return [
-            str(-1 if self.uid is None else self.uid),
+            "-1:-1:022" if self.uid is None else f"{self.uid}:{self.gid}:{self.umask:03o}",
             repr(float(lim["cpu_s"])),
             str(lim["output_mb"] << 20),
             str(lim["open_files"]),
@@ -642,7 +647,7 @@ def build_launcher(root: str):
 def launch_main(argv: list[str]) -> None:
     """The Python launcher: one process, same arguments as a request (after NENV ENV), report
     on fd 3 without the ID."""
-    uid, cpu, fsize, nofile, nproc, mem, wall_ms = argv[:7]
+    ids, cpu, fsize, nofile, nproc, mem, wall_ms = argv[:7]
     cwd, streams, prog = argv[7], argv[8:11], argv[12:]
     errr, errw = os.pipe()
     start = time.monotonic()
@@ -650,8 +655,9 @@ def launch_main(argv: list[str]) -> None:
     if pid == 0:
         os.close(errr)
         try:
-            _py_child(int(uid), float(cpu), int(fsize), int(nofile), int(nproc), int(mem), cwd,
-                      streams, prog, errw)  # fmt: skip
+            uid, gid, mask = ids.split(":")
+            _py_child(int(uid), int(gid), int(mask, 8), float(cpu), int(fsize), int(nofile),
+                      int(nproc), int(mem), cwd, streams, prog, errw)  # fmt: skip
         except BaseException as exc:
             os.write(errw, f"{type(exc).__name__}: {exc}".encode()[:600])
         os._exit(127)
@@ -694,7 +700,7 @@ def _py_open(spec: str) -> int:
     return high
 
 
-def _py_child(uid, cpu, fsize, nofile, nproc, mem, cwd, streams, prog, errw) -> None:
+def _py_child(uid, gid, mask, cpu, fsize, nofile, nproc, mem, cwd, streams, prog, errw) -> None:
     for sig in range(1, signal.NSIG):
         with contextlib.suppress(OSError, ValueError):
             signal.signal(sig, signal.SIG_DFL)
@@ -716,10 +722,10 @@ def _py_child(uid, cpu, fsize, nofile, nproc, mem, cwd, streams, prog, errw) -> 
         resource.setrlimit(res, (v, v))
     if uid >= 0:
         os.setgroups([])
-        os.setresgid(uid, uid, uid)
+        os.setresgid(gid, gid, gid)
         os.setresuid(uid, uid, uid)
     _libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0)
-    os.umask(0o022)
+    os.umask(mask)
     os.chdir(cwd)
     for want in (1, 2):
         for i, s in enumerate(streams):
@@ -888,7 +894,10 @@ class Runner:
     def __init__(self, root: str, uids: tuple[int, int], store_mb: int) -> None:
         self.root = root
         self.setuid = os.geteuid() == 0
-        self.uids = list(range(uids[0], uids[1] + 1)) if self.setuid else [None]
+        pool = list(range(uids[0], uids[1] + 1))
+        # the last uid of the pool is the trusted processes' group: job files are theirs only
+        self.trusted_gid = pool[-1] if self.setuid and len(pool) > 1 else None
+        self.uids = (pool[:-1] if len(pool) > 1 else pool) if self.setuid else [None]
         self.store_cap = store_mb << 20
         self.art_dir = os.path.join(root, "art")
         self.io_dir = os.path.join(root, "io")
@@ -1242,12 +1251,19 @@ class JobRun:
     def run(self) -> dict:
         r, job = self.r, self.job
         stages = job["stages"]
-        width = max((len(s["procs"]) for s in stages), default=0)
+        width = max((sum(not p.get("trusted") for p in s["procs"]) for s in stages), default=0)
+        width += max((sum(bool(p.get("trusted")) for p in s["procs"]) for s in stages), default=0)
         if width > len(r.uids) and r.setuid:
             raise RequestError(
-                "bad_request", f"a stage has {width} processes; this runner has {len(r.uids)} uids"
+                "bad_request", f"the job needs {width} uids; this runner has {len(r.uids)}"
             )
-        cwd = r.new_dir(None, 0o1777)
+        # Trusted processes (group G) may create files here; the contestant's may not, and job
+        # files (answers, hidden inputs) are readable by G only.
+        g = r.trusted_gid
+        cwd = r.new_dir(None, 0o1777 if g is None else 0o1775)
+        if g is not None:
+            os.chown(cwd, 0, g)
+            os.chmod(cwd, 0o1775)
         files: dict[str, str] = {}
         in_path = os.path.join(r.io_dir, "job-in")
         try:
@@ -1257,7 +1273,9 @@ class JobRun:
                 path = os.path.join(cwd, plain_name(name))
                 with open(path, "wb") as f:
                     f.write(unb64(data))
-                os.chmod(path, 0o644)
+                if g is not None:
+                    os.chown(path, 0, g)
+                os.chmod(path, 0o644 if g is None else 0o640)
             for name in job.get("fifos", []):
                 path = os.path.join(cwd, plain_name(name))
                 os.mkfifo(path)
@@ -1290,7 +1308,7 @@ class JobRun:
                 return None
             return f.read(max(0, limit))
 
-    def stream(self, spec: str, cwd: str, in_path: str, write: bool, cap_path: str):
+    def stream(self, spec: str, cwd: str, in_path: str, write: bool, cap_path: str, trusted: bool):
         if spec == "null":
             return ("W:" if write else "R:") + os.devnull
         if spec == "input" and not write:
@@ -1299,8 +1317,10 @@ class JobRun:
             return "W:" + cap_path
         kind, _, name = spec.partition(":")
         path = os.path.join(cwd, plain_name(name))
-        if kind == "file":
-            return ("w:" if write else "r:") + path
+        if kind == "file":  # the contestant's file streams are opened for it by root
+            if trusted or self.r.trusted_gid is None:
+                return ("w:" if write else "r:") + path
+            return ("W:" if write else "R:") + path
         if kind == "fifo":
             if name not in self.job.get("fifos", []):
                 raise RequestError("bad_request", f"undeclared fifo {name!r}")
@@ -1320,7 +1340,12 @@ class JobRun:
 
     def run_stage(self, specs: list[dict], cwd: str, in_path: str) -> bool:
         r = self.r
-        uids = r.uids[: len(specs)] if r.setuid else [None] * len(specs)
+        # the contestant's processes take uids from the front of the pool, trusted ones from the
+        # back: a contestant never runs as the owner of what a trusted process wrote
+        front, back = iter(r.uids), iter(reversed(r.uids))
+        uids = [next(back) if p.get("trusted") else next(front) for p in specs]
+        if not r.setuid:
+            uids = [None] * len(specs)
         self.used_uids.update(u for u in uids if u is not None)
         argvs = [self.argv_of(p) for p in specs]
         launches, caps = [], []
@@ -1332,18 +1357,23 @@ class JobRun:
                     cap_err if p.get("stderr", "capture") == "capture" else None,
                 )
             )
+            trusted = bool(p.get("trusted"))
             streams = (
-                self.stream(p.get("stdin", "null"), cwd, in_path, False, ""),
-                self.stream(p.get("stdout", "capture"), cwd, in_path, True, cap_out),
-                self.stream(p.get("stderr", "capture"), cwd, in_path, True, cap_err),
+                self.stream(p.get("stdin", "null"), cwd, in_path, False, "", trusted),
+                self.stream(p.get("stdout", "capture"), cwd, in_path, True, cap_out, trusted),
+                self.stream(p.get("stderr", "capture"), cwd, in_path, True, cap_err, trusted),
             )
-            launches.append(Spec(argvs[i], cwd, uids[i], p["limits"], streams, r.env(cwd)))
+            g = r.trusted_gid if trusted else None
+            spec = Spec(argvs[i], cwd, uids[i], p["limits"], streams, r.env(cwd))
+            if g is not None:  # its files: group G, not world-readable
+                spec.gid, spec.umask = g, 0o027
+            launches.append(spec)
         procs = r.launch(launches)
         extra_cpu, extra_rss = sweep(uids)
         if procs:
             procs[0].cpu += extra_cpu
             procs[0].rss_kb = max(procs[0].rss_kb, extra_rss)
-        self.fix_files(cwd)
+        self.fix_files(cwd, r.trusted_gid)
         all_ok = True
         for p, spec, proc, (cap_out, cap_err) in zip(specs, argvs, procs, caps, strict=True):
             limits = p["limits"]
@@ -1367,8 +1397,9 @@ class JobRun:
         return all_ok
 
     @staticmethod
-    def fix_files(cwd: str) -> None:
-        """Between stages: drop planted symlinks, make what was written readable."""
+    def fix_files(cwd: str, trusted_gid: int | None) -> None:
+        """Between stages: drop planted symlinks, make what was written readable (by the
+        trusted group only, for what trusted processes wrote)."""
         for dirpath, dirnames, filenames in os.walk(cwd):
             for name in dirnames + filenames:
                 path = os.path.join(dirpath, name)
@@ -1379,6 +1410,8 @@ class JobRun:
                     fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
                     try:
                         extra = 0o755 if stat.S_ISDIR(st.st_mode) else 0o644
+                        if trusted_gid is not None and st.st_gid == trusted_gid:
+                            extra &= 0o750
                         os.fchmod(fd, (st.st_mode & 0o7777) | extra)
                     finally:
                         os.close(fd)

@@ -207,34 +207,43 @@ def test_huge_argv_from_the_caller_is_contained(box: Sandbox, host: Path) -> Non
 
 
 def test_planted_symlinks_are_not_followed(box: Sandbox, host: Path) -> None:
+    """In its own work directory the contestant plants links (removal must not follow them);
+    in a job it cannot plant at all; a trusted stage that plants them (a buggy grader) has them
+    removed before the next stage and never collected."""
     before = probe(box)
     planter = compiled(box, "planter.py")
-    job = Job(
-        stages=[
-            Stage(procs=[ProcSpec(name="planter", program=planter.key, args=[str(host / "x")])]),
-            Stage(
-                procs=[
-                    ProcSpec(name="reader", args=["cat", "answer.txt"], trusted=True),
-                    ProcSpec(
-                        name="writer",
-                        args=["cp", "/etc/hostname", "out.txt"],
-                        stdout="file:secret.txt",
-                        trusted=True,
-                    ),
-                ]
-            ),
-        ],
-        collect=["answer.txt", "secret.txt", "root", "out.txt", "hard.txt"],
-    )
-    res = box.run_job(job)
-    assert res.proc("planter").verdict == Verdict.AC
-    assert res.proc("planter").stdout.endswith(b"planted\n")
+    [alone] = box.run_batch(planter, [uuid.uuid4().bytes], Limits(), args=[str(host / "x")])
+    assert alone.verdict == Verdict.AC and (alone.stdout or b"").count(b"planted") == 4, alone
+    host_unaffected(box, host)
+    stages = [
+        Stage(procs=[ProcSpec(name="contestant", program=planter.key, args=[str(host / "y")])]),
+        Stage(
+            procs=[
+                ProcSpec(name="grader", program=planter.key, args=[str(host / "x")], trusted=True)
+            ]
+        ),
+        Stage(
+            procs=[
+                ProcSpec(name="reader", args=["cat", "answer.txt"], trusted=True),
+                ProcSpec(
+                    name="writer",
+                    args=["cp", "/etc/hostname", "out.txt"],
+                    stdout="file:secret.txt",
+                    trusted=True,
+                ),
+            ]
+        ),
+    ]
+    collect = ["answer.txt", "secret.txt", "root", "out.txt", "hard.txt"]
+    res = box.run_job(Job(stages=stages, collect=collect))
+    assert res.proc("contestant").stdout.count(b"refused") == 5
+    assert res.proc("grader").stdout.count(b"planted") == 4
     everything = b"".join(p.stdout + p.stderr for p in res.procs) + b"".join(res.files.values())
     for word in FORBIDDEN:
         assert word not in everything, word
     assert res.proc("reader").verdict == Verdict.RE  # answer.txt was a link: it is gone
-    assert not (host / "x").exists()
     assert set(res.files) <= {"out.txt", "secret.txt"}
+    assert not (host / "x").exists() and not (host / "y").exists()
     same_box(before, probe(box))
     host_unaffected(box, host)
 
@@ -247,4 +256,26 @@ def test_compile_time_bombs(box: Sandbox, host: Path, name: str) -> None:
     art = box.compile((HOSTILE / name).read_text(), Language.CPP)
     assert not art.ok and art.message
     same_box(before, probe(box))
+    host_unaffected(box, host)
+
+
+def test_contestant_cannot_read_the_judges_files(box: Sandbox, host: Path) -> None:
+    snoop = compiled(box, "snoop.py")
+    log = "open('judge_log.txt', 'w').write('judge-log-secret')"
+    job = Job(
+        files={"answer.txt": SECRET, "input.txt": b"hidden input " + SECRET},
+        stages=[
+            Stage(procs=[ProcSpec(name="judge", args=["python3", "-c", log], trusted=True)]),
+            Stage(procs=[ProcSpec(name="snoop", program=snoop.key)]),
+            Stage(procs=[ProcSpec(name="checker", args=["cat", "answer.txt"], trusted=True)]),
+        ],
+        collect=["planted.txt"],
+    )
+    res = box.run_job(job)
+    seen = res.proc("snoop").stdout
+    assert res.proc("snoop").verdict == Verdict.AC
+    assert seen.count(b"refused") == 4, seen
+    assert SECRET not in seen and b"judge-log-secret" not in seen
+    assert res.proc("checker").stdout == SECRET  # the trusted checker still reads the answer
+    assert res.files == {}
     host_unaffected(box, host)
