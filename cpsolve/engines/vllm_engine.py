@@ -11,7 +11,9 @@ sample is accounted for: missing ones are asked for again, one by one, with thei
 from __future__ import annotations
 
 import gc
+import json
 from collections.abc import Iterable, Iterator, Sequence
+from pathlib import Path
 from typing import Any
 
 from cpsolve.engines.base import (
@@ -28,6 +30,32 @@ from cpsolve.errors import UserError
 
 _FINISH: dict[str | None, FinishReason] = {"stop": "stop", "length": "length"}
 _RETRIES = 3
+
+
+def _cpu_defaults(path: str, kwargs: dict[str, Any]) -> dict[str, Any]:
+    """Prefill prompts whole when vLLM runs on the CPU.
+
+    vLLM rewinds a seeded request's random generator when its prompt was prefilled in pieces
+    (chunked prefill), which CPU generators cannot do: the engine dies with "CPU Generator does
+    not use offset" as soon as a batch of seeded requests overflows one step's token budget."""
+    from vllm.platforms import current_platform
+
+    if not current_platform.is_cpu() or "enable_chunked_prefill" in kwargs:
+        return kwargs
+    length = kwargs.get("max_model_len") or _context_length(path)
+    return {
+        **kwargs,
+        "enable_chunked_prefill": False,
+        "max_num_batched_tokens": kwargs.get("max_num_batched_tokens", max(length, 8192)),
+    }
+
+
+def _context_length(path: str) -> int:
+    try:
+        config = json.loads((Path(path) / "config.json").read_text())
+    except (OSError, ValueError):
+        return 8192
+    return int(config.get("max_position_embeddings") or 8192)
 
 
 def _asked(pc: Piece) -> int:
@@ -49,7 +77,7 @@ class VLLMEngine:
         max_model_len: int | None = None,
         dtype: str = "auto",
         enable_prefix_caching: bool = True,
-        chunk_size: int = 1024,
+        chunk_size: int = 4096,
         seed: int = 0,
         logprobs: bool = True,
         chat_template: str | None = None,
@@ -60,6 +88,7 @@ class VLLMEngine:
         self.model = model
         self.chunk_size = chunk_size
         self.logprobs = logprobs
+        self._owns_llm = llm is None
         if llm is None:
             llm = self._load(
                 resolve_model(model),
@@ -86,7 +115,7 @@ class VLLMEngine:
         go_offline()
         from vllm import LLM
 
-        kwargs = {k: v for k, v in kwargs.items() if v is not None}
+        kwargs = _cpu_defaults(path, {k: v for k, v in kwargs.items() if v is not None})
         return LLM(model=path, **kwargs)
 
     # ---- prompts -----------------------------------------------------------------------
@@ -187,6 +216,11 @@ class VLLMEngine:
         )
 
     def close(self) -> None:
+        """Stop vLLM's engine processes (when this engine started them) and free the model."""
         llm, self.llm = self.llm, None
+        if llm is not None and self._owns_llm:
+            core = getattr(getattr(llm, "llm_engine", None), "engine_core", None)
+            if core is not None and hasattr(core, "shutdown"):
+                core.shutdown()
         del llm
         gc.collect()
