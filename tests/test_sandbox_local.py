@@ -277,3 +277,25 @@ def test_unknown_backend_is_a_user_error() -> None:
 
     with pytest.raises(UserError):
         open_sandbox("podman", workers=1)  # type: ignore[arg-type]
+
+
+def test_cpu_time_counts_the_whole_process_tree(sb: LocalSandbox) -> None:
+    src = (
+        "import os, time\n"
+        "pid = os.fork()\n"
+        "if pid == 0:\n"
+        "    while time.process_time() < 0.4:\n"
+        "        pass\n"
+        "    os._exit(0)\n"
+        "os.waitpid(pid, 0)\n"
+    )
+    [r] = sb.run_batch(py(sb, src), [b""], Limits(cpu_s=2, processes=2))
+    assert r.verdict == Verdict.AC and r.cpu_s >= 0.4, r
+
+
+def test_peak_memory_is_the_programs_own(sb: LocalSandbox) -> None:
+    small = sb.compile(SUM_CPP, Language.CPP)
+    [tiny] = sb.run_batch(small, [b"1 2"], Limits())
+    [big] = sb.run_batch(py(sb, "x = b'm' * (100 << 20)\n"), [b""], Limits())
+    assert 0 < tiny.memory_mb < 8, tiny
+    assert 100 <= big.memory_mb < 160, big
