@@ -13,6 +13,7 @@ import os
 import shutil
 import threading
 import tokenize
+import zlib
 from collections import OrderedDict
 from collections.abc import Sequence
 from pathlib import Path
@@ -87,7 +88,7 @@ def compile_key(
     extra_sources: Sequence[str],
 ) -> str:
     payload = {
-        "v": 1,
+        "v": 2,  # 2: files stored zlib-compressed
         "language": language.value,
         "flags": list(flags),
         "filename": filename,
@@ -112,12 +113,27 @@ class CachedArtifact(BaseModel):
 
 
 class ArtifactCache:
-    """Compiled artifacts on disk: DIR/<key[:2]>/<key>/{meta.json, files/...}."""
+    """Compiled artifacts on disk, zlib-compressed (static binaries shrink about 3x):
+    DIR/<key[:2]>/<key>/{meta.json, files/NAME.z}; the most recent ones also in memory."""
 
-    def __init__(self, root: Path | None = None) -> None:
+    def __init__(self, root: Path | None = None, memory_bytes: int = 256 << 20) -> None:
         self.root = Path(root) if root else default_cache_dir()
-        self._mem: dict[str, CachedArtifact] = {}
+        self.memory_bytes = memory_bytes
+        self._mem: OrderedDict[str, CachedArtifact] = OrderedDict()
+        self._mem_size = 0
         self._lock = threading.Lock()
+
+    def _remember(self, item: CachedArtifact) -> None:
+        key = item.artifact.key
+        with self._lock:
+            if key in self._mem:
+                self._mem.move_to_end(key)
+                return
+            self._mem[key] = item
+            self._mem_size += sum(len(v) for v in item.files.values())
+            while self._mem_size > self.memory_bytes and len(self._mem) > 1:
+                _, old = self._mem.popitem(last=False)
+                self._mem_size -= sum(len(v) for v in old.files.values())
 
     def _dir(self, key: str) -> Path:
         return self.root / key[:2] / key
@@ -125,24 +141,26 @@ class ArtifactCache:
     def get(self, key: str) -> CachedArtifact | None:
         with self._lock:
             if key in self._mem:
+                self._mem.move_to_end(key)
                 return self._mem[key]
         d = self._dir(key)
         try:
             meta = json.loads((d / "meta.json").read_text())
-            files = {name: (d / "files" / name).read_bytes() for name in meta["files"]}
+            files = {
+                name: zlib.decompress((d / "files" / f"{name}.z").read_bytes())
+                for name in meta["files"]
+            }
             item = CachedArtifact(
                 artifact=Artifact.model_validate(meta["artifact"]), entry=meta["entry"], files=files
             )
-        except (OSError, ValueError, KeyError):
+        except (OSError, ValueError, KeyError, zlib.error):
             return None
-        with self._lock:
-            self._mem[key] = item
+        self._remember(item)
         return item
 
     def put(self, item: CachedArtifact) -> None:
         key = item.artifact.key
-        with self._lock:
-            self._mem[key] = item
+        self._remember(item)
         d = self._dir(key)
         if d.exists():
             return
@@ -150,7 +168,7 @@ class ArtifactCache:
         try:
             (tmp / "files").mkdir(parents=True, exist_ok=True)
             for name, data in item.files.items():
-                (tmp / "files" / name).write_bytes(data)
+                (tmp / "files" / f"{name}.z").write_bytes(zlib.compress(data, 1))
             meta = {
                 "artifact": item.artifact.model_dump(mode="json"),
                 "entry": item.entry,
