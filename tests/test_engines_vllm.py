@@ -66,6 +66,16 @@ DRIVER = textwrap.dedent(
         engine.chunk_size = 64
         record["whole"] = run(engine, requests(5, 11))
         record["big"] = run(engine, requests(100, 5, max_tokens=4))
+        long = " ".join(f"constraint {i}: a_{i} <= 10^9." for i in range(12))
+        many = [
+            SampleRequest(
+                messages=[ChatMessage(role="user", content=f"Problem {k}. {long}")],
+                n=16,
+                params=SamplingParams(max_tokens=4, seed=100 + k),
+            )
+            for k in range(8)
+        ]
+        record["many_prompts"] = run(engine, many)
         engine.close()
         with open(out, "w") as f:
             json.dump(record, f)
@@ -106,6 +116,14 @@ def test_every_sample_comes_back_in_chunks(record: dict[str, Any]) -> None:
     assert sorted((c["request_index"], c["sample_index"]) for c in big) == [
         (r, i) for r in range(2) for i in range(100)
     ]
+
+
+def test_many_seeded_prompts_in_one_batch(record: dict[str, Any]) -> None:
+    """8 long prompts x 16 seeded samples overflow one step's token budget: on CPU, vLLM
+    must prefill them whole (a seeded, chunked prefill kills vLLM-CPU's engine)."""
+    out = flat(record["many_prompts"])
+    assert len(out) == 128
+    assert {c["request_index"] for c in out} == set(range(8))
 
 
 def test_tokens_logprobs_and_finish_reasons_are_filled(record: dict[str, Any]) -> None:
