@@ -22,16 +22,13 @@ struct Channel {
     FILE* out;  // what the instance reads
 };
 
-// Opens an instance's FIFOs without depending on the order in which the instance's side opens
-// them: a first read-write open of its output FIFO never blocks; then the write end of its input
-// FIFO (blocks until the instance opens its stdin); then a plain read-only open (the instance is
-// a writer by then, or is about to be one), so that its exit shows as end of file.
+// Opens an instance's FIFOs in the CMS order: first the instance's input (blocks until the
+// instance's side has opened its stdin), then its output. The instance cannot start reading
+// before a writer is there, so it never sees a premature end of file.
 static Channel openChannel(const char* fromUser, const char* toUser) {
-    int keep = open(fromUser, O_RDWR);
     int wfd = open(toUser, O_WRONLY);
     int rfd = open(fromUser, O_RDONLY);
-    if (keep < 0 || rfd < 0 || wfd < 0) finish(0, "manager could not open the FIFOs");
-    close(keep);
+    if (rfd < 0 || wfd < 0) finish(0, "manager could not open the FIFOs");
     return {fdopen(rfd, "r"), fdopen(wfd, "w")};
 }
 
