@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import fcntl
+import functools
 import json
 import math
 import os
@@ -63,13 +64,23 @@ def _unb64(text: str | None) -> bytes:
 # ------------------------------------------------------------ isolation
 
 
+@functools.cache
 def isolation_mode() -> str:
-    """'bwrap', 'unshare' or 'none' (what this machine allows)."""
-    if shutil.which("bwrap") and os.path.exists(BOX_PYTHON):
+    """'bwrap', 'unshare' or 'none': the strongest isolation that actually works here."""
+    if shutil.which("bwrap") and os.path.exists(BOX_PYTHON) and _works(_bwrap_prefix(16)):
         return "bwrap"
-    if os.geteuid() == 0 and shutil.which("unshare"):
+    if os.geteuid() == 0 and _works(["unshare", "--net", "--ipc", "--uts", "--pid", "--fork"]):
         return "unshare"
     return "none"
+
+
+def _works(prefix: list[str]) -> bool:
+    """Whether `prefix true` runs (bwrap may be installed but not allowed in a container)."""
+    try:
+        done = subprocess.run([*prefix, "true"], capture_output=True, timeout=20, check=False)
+    except (OSError, subprocess.SubprocessError):
+        return False
+    return done.returncode == 0
 
 
 def _uid_block() -> tuple[int, int, int]:
@@ -88,6 +99,11 @@ def _uid_block() -> tuple[int, int, int]:
 
 
 def _bwrap_argv(runner_args: list[str], tmp_mb: int) -> list[str]:
+    runner = [BOX_PYTHON, "-I", "/opt/cpsolve/runner.py", "--root", "/tmp/cps", *runner_args]
+    return _bwrap_prefix(tmp_mb) + runner
+
+
+def _bwrap_prefix(tmp_mb: int) -> list[str]:
     argv = ["bwrap", "--die-with-parent", "--new-session", "--unshare-net", "--unshare-ipc"]
     argv += ["--unshare-pid", "--unshare-uts", "--unshare-cgroup-try", "--ro-bind", "/usr", "/usr"]
     for top in ("bin", "sbin", "lib", "lib32", "lib64", "libx32"):
@@ -103,9 +119,10 @@ def _bwrap_argv(runner_args: list[str], tmp_mb: int) -> list[str]:
     argv += ["--proc", "/proc", "--dev", "/dev"]
     argv += ["--perms", "0755", "--size", str(tmp_mb << 20), "--tmpfs", "/tmp"]
     argv += ["--ro-bind", str(RUNNER), "/opt/cpsolve/runner.py", "--chdir", "/"]
-    for cap in ("SETUID", "SETGID", "CHOWN", "FOWNER", "DAC_OVERRIDE", "KILL"):
-        argv += ["--cap-add", f"CAP_{cap}"]
-    return [*argv, BOX_PYTHON, "-I", "/opt/cpsolve/runner.py", "--root", "/tmp/cps", *runner_args]
+    if os.geteuid() == 0:  # the runner switches to pool uids; bwrap drops the rest
+        for cap in ("SETUID", "SETGID", "CHOWN", "FOWNER", "DAC_OVERRIDE", "KILL"):
+            argv += ["--cap-add", f"CAP_{cap}"]
+    return argv
 
 
 # ------------------------------------------------------------ one worker
