@@ -112,3 +112,10 @@ def test_check_passes_a_good_problem(mean: Path) -> None:
     proc = cpsolve("problems", "check", mean, "--sandbox", "local")
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert "1 of 1 problems pass" in proc.stdout
+
+
+def test_check_reports_a_public_test_the_main_solution_fails(mean: Path) -> None:
+    edit(mean, public_tests=[{"name": "ex1", "input": "2\n1 2\n", "output": "2.5\n"}])
+    proc = cpsolve("problems", "check", mean, "--sandbox", "local")
+    assert proc.returncode == 1
+    assert "public tests: solutions/mean.py gets WA on 'ex1'" in proc.stderr

@@ -18,8 +18,8 @@ from cpsolve.errors import UserError
 from cpsolve.judge import judge_program
 from cpsolve.problem import Problem, find_problems, load_problem
 from cpsolve.sandbox.base import Limits, Sandbox, Verdict
-from cpsolve.tasktypes import compile_support
-from cpsolve.testdata import TestData
+from cpsolve.tasktypes import compile_support, prepare, run_tests
+from cpsolve.testdata import TestData, main_solution
 
 console = Console()
 err_console = Console(stderr=True)
@@ -55,6 +55,23 @@ def check_validator(problem: Problem, sandbox: Sandbox, data: TestData) -> Check
     return Check(problem=problem.id, what="validator", ok=False, detail=detail)
 
 
+def check_public(problem: Problem, sandbox: Sandbox, data: TestData) -> Check:
+    """The main solution must pass the public tests: the pipeline filters candidates on them."""
+    ref = main_solution(problem)
+    if ref is None or not problem.public_tests:
+        return Check(problem=problem.id, what="public tests", ok=True, detail="nothing to check")
+    source = problem.path(ref.path).read_text()
+    h = prepare(problem, sandbox, source, ref.language)
+    results = run_tests(h, data.cases(problem.public_tests))
+    bad = [r for r in results if r.verdict != Verdict.AC]
+    if not bad:
+        detail = f"{ref.path} passes all {len(results)}"
+        return Check(problem=problem.id, what="public tests", ok=True, detail=detail)
+    r = bad[0]
+    detail = f"{ref.path} gets {r.verdict} on '{r.name}': {r.message}"
+    return Check(problem=problem.id, what="public tests", ok=False, detail=detail)
+
+
 def check_solution(problem: Problem, index: int, sandbox: Sandbox, data: TestData) -> Check:
     ref = problem.reference_solutions[index]
     what = f"solution {ref.path}"
@@ -80,7 +97,10 @@ def check_problem(path: Path, sandbox: Sandbox) -> list[Check]:
         return [Check(problem=str(path), what="problem file", ok=False, detail=str(e))]
     checks = [Check(problem=problem.id, what="problem file", ok=True, detail="valid")]
     data = TestData(problem, sandbox)
-    steps: list[Callable[[], Check]] = [lambda: check_validator(problem, sandbox, data)]
+    steps: list[Callable[[], Check]] = [
+        partial(check_validator, problem, sandbox, data),
+        partial(check_public, problem, sandbox, data),
+    ]
     steps += [
         partial(check_solution, problem, i, sandbox, data)
         for i in range(len(problem.reference_solutions))
