@@ -17,7 +17,7 @@ import pytest
 from cpsolve.languages import Language
 from cpsolve.sandbox.base import Limits, Sandbox, Verdict
 from cpsolve.sandbox.docker import CAPS, LABEL, OWNER_PID, DockerSandbox, docker_ready, owner_labels
-from cpsolve.sandbox.image import DEFAULT_TAG
+from cpsolve.sandbox.image import default_tag
 
 REQUIRED = os.environ.get("CPSOLVE_REQUIRE_DOCKER") == "1"
 
@@ -102,7 +102,7 @@ def test_containers_are_locked_down(sb: DockerSandbox) -> None:
         assert host["PidsLimit"] > 0
         assert "size=" in host["Tmpfs"]["/box"]
         assert c.labels[LABEL] == "1" and c.labels[OWNER_PID] == str(os.getpid())
-        assert c.attrs["Config"]["Image"] == DEFAULT_TAG
+        assert c.attrs["Config"]["Image"] == default_tag()
 
 
 def test_each_container_has_its_own_uids(sb: DockerSandbox) -> None:
@@ -195,12 +195,12 @@ def test_start_sweeps_containers_of_dead_owners(tmp_path: Path) -> None:
     dead.wait()
     labels = {**owner_labels(), OWNER_PID: str(dead.pid), "cpsolve.owner_start": "1"}
     stale = _client().containers.create(
-        DEFAULT_TAG, command=["sleep", "600"], labels=labels, network_mode="none"
+        default_tag(), command=["sleep", "600"], labels=labels, network_mode="none"
     )
     stale.start()
     mine = {**owner_labels()}  # a live owner (this process): left alone
     alive = _client().containers.create(
-        DEFAULT_TAG, command=["sleep", "600"], labels=mine, network_mode="none"
+        default_tag(), command=["sleep", "600"], labels=mine, network_mode="none"
     )
     try:
         with DockerSandbox(workers=1, cache_dir=tmp_path) as box:

@@ -21,7 +21,9 @@ def build(
         bool,
         typer.Option(help="Make the base with debootstrap from the apt mirror (no registry)."),
     ] = False,
-    tag: Annotated[str, typer.Option(help="Tag of the image to build.")] = "",
+    tag: Annotated[
+        str, typer.Option(help="Tag of the image to build (default: versioned by its content).")
+    ] = "",
     force: Annotated[
         bool, typer.Option(help="Rebuild even when a current image (and base) exists.")
     ] = False,
@@ -39,7 +41,7 @@ def build(
             console.print(f"  {line}", highlight=False, soft_wrap=True)
 
         done = image.build_image(
-            tag=tag or image.DEFAULT_TAG,
+            tag=tag or None,
             offline=offline,
             force=force,
             mirror=mirror or None,
@@ -55,9 +57,8 @@ def doctor(
 ) -> None:
     """Say which sandbox backends work here and what one run costs in each."""
     from cpsolve.sandbox import doctor as checks
-    from cpsolve.sandbox import image
 
-    for line in checks.report(runs=runs, tag=tag or image.DEFAULT_TAG):
+    for line in checks.report(runs=runs, tag=tag):
         console.print(line, highlight=False, soft_wrap=True)
 
 

@@ -37,7 +37,7 @@ from typing import Any
 
 from cpsolve.errors import UserError
 from cpsolve.sandbox.cache import ArtifactCache, CachedArtifact, RunCache
-from cpsolve.sandbox.image import DEFAULT_TAG, find_image, image_is_current
+from cpsolve.sandbox.image import default_tag, find_image, image_is_current
 from cpsolve.sandbox.local import LocalSandbox, SandboxFailure, _b64, _uid_block
 
 LABEL = "cpsolve.sandbox"
@@ -109,13 +109,13 @@ def _client(timeout: float = 120) -> Any:
     return docker.from_env(timeout=timeout)
 
 
-def docker_ready(tag: str = DEFAULT_TAG) -> bool:
+def docker_ready(tag: str | None = None) -> bool:
     """True only when a daemon answers within a few seconds and the sandbox image exists and
     holds this checkout's runner."""
     try:
         client = _client(timeout=READY_TIMEOUT_S)
         client.ping()
-        found = find_image(client, tag)
+        found = find_image(client, tag or default_tag())
         return found is not None and image_is_current(found)
     except Exception:
         return False
@@ -336,7 +336,7 @@ class DockerSandbox(LocalSandbox):
         workers: int | None = None,
         *,
         cache_dir: Path | None = None,
-        image: str = DEFAULT_TAG,
+        image: str | None = None,
         memory_mb: int = 4096,
         pids: int = 512,
         tmpfs_mb: int = 2048,
@@ -354,6 +354,7 @@ class DockerSandbox(LocalSandbox):
             raise UserError(
                 "the Docker daemon does not answer; start it or use --sandbox local."
             ) from None
+        image = image or default_tag()
         found = find_image(self.client, image)
         if found is None:
             raise UserError(f"the sandbox image {image} is missing; run `cpsolve sandbox build`.")

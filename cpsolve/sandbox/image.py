@@ -14,6 +14,7 @@ import shutil
 import subprocess
 import tempfile
 from collections.abc import Callable, Iterable
+from contextlib import suppress
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +22,7 @@ from pydantic import BaseModel
 
 from cpsolve.errors import UserError
 
-DEFAULT_TAG = "cpsolve-sandbox:latest"
+REPO = "cpsolve-sandbox"
 BASE_TAG = "cpsolve-sandbox-base:bookworm"
 CODENAME = "bookworm"
 PACKAGES = ("g++", "gcc", "libc6-dev", "python3")
@@ -44,6 +45,12 @@ def runner_path() -> Path:
     if not path.is_file():
         raise UserError(f"{path} is missing; run cpsolve from a full checkout of its repository.")
     return path
+
+
+def default_tag() -> str:
+    """The image of this checkout: tagged by what it is built from, so checkouts (or versions)
+    sharing a daemon never overwrite each other's image."""
+    return f"{REPO}:{context_sha()[:12]}"
 
 
 def context_sha() -> str:
@@ -261,7 +268,7 @@ def _build(client: Any, tag: str, base: str | None, say: Say) -> None:
 
 def build_image(
     *,
-    tag: str = DEFAULT_TAG,
+    tag: str | None = None,
     offline: bool = False,
     force: bool = False,
     mirror: str | None = None,
@@ -269,6 +276,7 @@ def build_image(
 ) -> str:
     """Build the sandbox image (skipped when a current one exists, unless force). Returns a line
     saying what happened."""
+    tag = tag or default_tag()
     client = docker_client()
     image = find_image(client, tag)
     if image is not None and image_is_current(image) and not force:
@@ -287,4 +295,8 @@ def build_image(
         else:
             say(f"reusing the offline base {BASE_TAG}")
     _build(client, tag, base, say)
+    if tag == default_tag():
+        client.images.get(tag).tag(REPO, "latest")
+    with suppress(Exception):  # the images this build replaced, unless something still uses one
+        client.images.prune(filters={"dangling": True, "label": CONTEXT_LABEL})
     return f"built {tag}" + (f" on {base}" if base else "")
