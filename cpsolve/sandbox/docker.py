@@ -244,6 +244,8 @@ class _ContainerWorker:
         self.used = time.monotonic()
 
     def request(self, op: str, timeout: float, **fields: Any) -> dict[str, Any]:
+        if self.channel is None:  # a replacement that failed to start earlier: try again
+            self.restart()
         assert self.channel is not None
         self._seq += 1
         line = json.dumps({"id": self._seq, "op": op, **fields}).encode() + b"\n"
@@ -288,8 +290,12 @@ class _ContainerWorker:
             self.container = None
 
     def restart(self) -> None:
+        """Replace the container; SandboxFailure (worker left stopped) when that fails."""
         self.stop()
-        self.start()
+        try:
+            self.start()
+        except Exception as exc:  # daemon gone, image removed, out of memory...
+            raise SandboxFailure(f"cannot start a sandbox container: {exc}") from exc
 
     def close(self) -> None:
         self.stop()

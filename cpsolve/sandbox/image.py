@@ -151,10 +151,10 @@ def docker_client(timeout: float = 600) -> Any:
     try:
         client = docker.from_env(timeout=timeout)
         client.ping()
-    except Exception as e:  # the SDK raises several kinds for "no daemon"
+    except Exception:  # the SDK raises several kinds for "no daemon"
         raise UserError(
             "the Docker daemon does not answer; start it (e.g. `dockerd &` or "
-            f"`systemctl start docker`) and retry ({type(e).__name__})."
+            "`systemctl start docker`) and retry."
         ) from None
     return client
 
