@@ -102,6 +102,7 @@ import select
 import shutil
 import signal
 import stat
+import struct
 import sys
 import time
 
@@ -850,7 +851,24 @@ def remove_ipc(uids: set[int]) -> None:
 # ---------------------------------------------------------------- verdicts
 
 
-def judge(p: Proc, limits: dict, out_size: int, err_head: bytes) -> dict:
+def elf_memory_mb(data: bytes) -> float:
+    """Memory an ELF executable maps before main (its PT_LOAD segments: code, data, BSS)."""
+    if data[:4] != b"\x7fELF" or data[4] != 2:  # 64-bit only
+        return 0.0
+    end = "<" if data[5] == 1 else ">"
+    (phoff,) = struct.unpack_from(end + "Q", data, 0x20)
+    phentsize, phnum = struct.unpack_from(end + "HH", data, 0x36)
+    total = 0
+    for i in range(phnum):
+        off = phoff + i * phentsize
+        if off + 56 > len(data):
+            break
+        if struct.unpack_from(end + "I", data, off)[0] == 1:  # PT_LOAD
+            total += struct.unpack_from(end + "Q", data, off + 40)[0]  # p_memsz
+    return total / 2**20
+
+
+def judge(p: Proc, limits: dict, out_size: int, err_head: bytes, static_mb: float = 0) -> dict:
     status = p.status if p.status is not None else 0
     sig = os.WTERMSIG(status) if os.WIFSIGNALED(status) else None
     code = os.WEXITSTATUS(status) if os.WIFEXITED(status) else None
@@ -862,7 +880,12 @@ def judge(p: Proc, limits: dict, out_size: int, err_head: bytes) -> dict:
     elif p.timed_out or sig == signal.SIGXCPU or cpu > limits["cpu_s"]:
         verdict = "TLE"
     elif rss_mb > limits["memory_mb"] or (
-        failed and (rss_mb >= 0.9 * limits["memory_mb"] or any(h in err_head for h in MEM_HINTS))
+        failed
+        and (
+            rss_mb >= 0.9 * limits["memory_mb"]
+            or static_mb >= limits["memory_mb"]  # its arrays alone exceed the limit
+            or any(h in err_head for h in MEM_HINTS)
+        )
     ):
         verdict = "MLE"
     elif not failed:
@@ -995,7 +1018,14 @@ class Runner:
         os.chmod(d, 0o755)
         path = os.path.join(d, entry)
         argv = [self.python, path] if language == "python" else [path]
-        self.store[key] = {"dir": d, "argv": argv, "size": size, "used": time.monotonic()}
+        static = 0.0 if language == "python" else elf_memory_mb(files[entry])
+        self.store[key] = {
+            "dir": d,
+            "argv": argv,
+            "size": size,
+            "used": time.monotonic(),
+            "static_mb": static,
+        }
         self.evict()
         return self.store[key]
 
@@ -1037,7 +1067,7 @@ class Runner:
                 os.unlink(path)
         return paths
 
-    def run_one(self, argv, limits, in_path, cwd, uid, keep: bool) -> dict:
+    def run_one(self, argv, limits, in_path, cwd, uid, keep: bool, static_mb: float = 0) -> dict:
         out_path, err_path = self.io_files("out", "err")
         streams = ("R:" + in_path, "W:" + out_path, "W:" + err_path)
         [proc] = self.launch([Spec(argv, cwd, uid, limits, streams, self.env(cwd))])
@@ -1046,7 +1076,7 @@ class Runner:
         proc.rss_kb = max(proc.rss_kb, rss)
         err_head = read_head(err_path, limits["stderr_kb"] << 10)
         out_size = os.stat(out_path).st_size if os.path.exists(out_path) else 0
-        res = judge(proc, limits, out_size, err_head)
+        res = judge(proc, limits, out_size, err_head, static_mb)
         if proc.error:
             mem = "Cannot allocate memory" in proc.error or "MemoryError" in proc.error
             res["verdict"] = "MLE" if mem else "SE"
@@ -1176,7 +1206,7 @@ class Runner:
             with open(in_path, "wb") as f:
                 f.write(unb64(data))
             cwd = self.new_dir(uid)
-            res = self.run_one(argv, limits, in_path, cwd, uid, keep)
+            res = self.run_one(argv, limits, in_path, cwd, uid, keep, art["static_mb"])
             if res["stdout"] is not None:
                 res["stdout"] = b64(res["stdout"])
             res["stderr"] = b64(res["stderr"])
@@ -1379,7 +1409,8 @@ class JobRun:
             limits = p["limits"]
             out = read_head(cap_out, limits["output_mb"] << 20) if cap_out else b""
             err = read_head(cap_err, limits["stderr_kb"] << 10) if cap_err else b""
-            res = judge(proc, limits, len(out), err)
+            static = r.store.get(p.get("program") or "", {}).get("static_mb", 0.0)
+            res = judge(proc, limits, len(out), err, static)
             if proc.error:
                 res["verdict"] = "SE"
                 self.error = f"{p['name']}: cannot start {spec[0]}: {proc.error}"

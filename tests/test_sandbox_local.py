@@ -299,3 +299,17 @@ def test_peak_memory_is_the_programs_own(sb: LocalSandbox) -> None:
     [big] = sb.run_batch(py(sb, "x = b'm' * (100 << 20)\n"), [b""], Limits())
     assert 0 < tiny.memory_mb < 8, tiny
     assert 100 <= big.memory_mb < 160, big
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "int a[400000000]; int main() { return a[5]; }",  # 1.6 GB of BSS: the exec itself fails
+        "#include <vector>\nint main() { std::vector<int> v(400000000, 1); return v[7] - 1; }",
+    ],
+)
+def test_memory_over_the_limit_is_mle(sb: LocalSandbox, source: str) -> None:
+    art = sb.compile(source, Language.CPP)
+    assert art.ok, art.message
+    [r] = sb.run_batch(art, [b""], Limits(memory_mb=256))
+    assert r.verdict == Verdict.MLE, r
