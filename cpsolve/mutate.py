@@ -479,9 +479,16 @@ def break_compile(source: str, language: Language | str, rng: random.Random) -> 
         if how < 0.65 and closes:
             del tokens[rng.choice(closes)]
             return join(tokens)
-        declared = [i for i in names if tokens[i].text not in _CPP_KEYWORDS]
-        if declared:
-            i = rng.choice(declared)
+        # a misspelt later use of a name (its first occurrence declares it): never a program
+        # that still compiles, as misspelling a name used only once could be
+        first: dict[str, int] = {}
+        for i in names:
+            first.setdefault(tokens[i].text, i)
+        uses = [
+            i for i in names if tokens[i].text not in _CPP_KEYWORDS and first[tokens[i].text] != i
+        ]
+        if uses:
+            i = rng.choice(uses)
             tokens[i] = Tok("ident", tokens[i].text + "_")
             return join(tokens)
         return source + "\nint main( {\n"
