@@ -20,8 +20,9 @@ from cpsolve.sandbox.docker import CAPS, LABEL, OWNER_PID, DockerSandbox, docker
 from cpsolve.sandbox.image import default_tag
 
 REQUIRED = os.environ.get("CPSOLVE_REQUIRE_DOCKER") == "1"
+TAG = default_tag()  # fixed for the session, even if runner.py is edited meanwhile
 
-if not docker_ready():
+if not docker_ready(TAG):
     if REQUIRED:
         pytest.fail("CPSOLVE_REQUIRE_DOCKER=1 but no Docker daemon with a current sandbox image")
     pytest.skip("no Docker daemon with a current sandbox image", allow_module_level=True)
@@ -69,7 +70,7 @@ def _gone(container_id: str, within_s: float = 30) -> bool:
 
 @pytest.fixture(scope="module")
 def sb(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DockerSandbox]:
-    with DockerSandbox(workers=2, cache_dir=tmp_path_factory.mktemp("cache")) as box:
+    with DockerSandbox(workers=2, image=TAG, cache_dir=tmp_path_factory.mktemp("cache")) as box:
         yield box
 
 
@@ -102,7 +103,7 @@ def test_containers_are_locked_down(sb: DockerSandbox) -> None:
         assert host["PidsLimit"] > 0
         assert "size=" in host["Tmpfs"]["/box"]
         assert c.labels[LABEL] == "1" and c.labels[OWNER_PID] == str(os.getpid())
-        assert c.attrs["Config"]["Image"] == default_tag()
+        assert c.attrs["Config"]["Image"] == TAG
 
 
 def test_each_container_has_its_own_uids(sb: DockerSandbox) -> None:
@@ -165,7 +166,7 @@ def test_a_hung_container_is_replaced(sb: DockerSandbox) -> None:
 
 
 def test_close_removes_every_container(tmp_path: Path) -> None:
-    box = DockerSandbox(workers=1, cache_dir=tmp_path)
+    box = DockerSandbox(workers=1, image=TAG, cache_dir=tmp_path)
     ids = [c.id for c in box.containers()]
     box.close()
     assert ids and all(_gone(i, within_s=10) for i in ids)
@@ -175,7 +176,7 @@ def test_no_container_outlives_a_sigkilled_parent(tmp_path: Path) -> None:
     code = (
         "import sys, time\n"
         "from cpsolve.sandbox.docker import DockerSandbox\n"
-        f"sb = DockerSandbox(workers=1, cache_dir={str(tmp_path)!r})\n"
+        f"sb = DockerSandbox(workers=1, image={TAG!r}, cache_dir={str(tmp_path)!r})\n"
         "print(sb.containers()[0].id, flush=True)\n"
         "time.sleep(600)\n"
     )
@@ -195,15 +196,15 @@ def test_start_sweeps_containers_of_dead_owners(tmp_path: Path) -> None:
     dead.wait()
     labels = {**owner_labels(), OWNER_PID: str(dead.pid), "cpsolve.owner_start": "1"}
     stale = _client().containers.create(
-        default_tag(), command=["sleep", "600"], labels=labels, network_mode="none"
+        TAG, command=["sleep", "600"], labels=labels, network_mode="none"
     )
     stale.start()
     mine = {**owner_labels()}  # a live owner (this process): left alone
     alive = _client().containers.create(
-        default_tag(), command=["sleep", "600"], labels=mine, network_mode="none"
+        TAG, command=["sleep", "600"], labels=mine, network_mode="none"
     )
     try:
-        with DockerSandbox(workers=1, cache_dir=tmp_path) as box:
+        with DockerSandbox(workers=1, image=TAG, cache_dir=tmp_path) as box:
             assert box.swept >= 1
         assert _gone(stale.id, within_s=10)
         assert not _gone(alive.id, within_s=0.1)

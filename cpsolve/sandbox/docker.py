@@ -37,7 +37,7 @@ from typing import Any
 
 from cpsolve.errors import UserError
 from cpsolve.sandbox.cache import ArtifactCache, CachedArtifact, RunCache
-from cpsolve.sandbox.image import default_tag, find_image, image_is_current
+from cpsolve.sandbox.image import default_tag, find_image
 from cpsolve.sandbox.local import LocalSandbox, SandboxFailure, _b64, _uid_block
 
 LABEL = "cpsolve.sandbox"
@@ -110,13 +110,12 @@ def _client(timeout: float = 120) -> Any:
 
 
 def docker_ready(tag: str | None = None) -> bool:
-    """True only when a daemon answers within a few seconds and the sandbox image exists and
-    holds this checkout's runner."""
+    """True only when a daemon answers within a few seconds and the sandbox image exists (by
+    default the image of this checkout: its tag is the hash of the Dockerfile and runner)."""
     try:
         client = _client(timeout=READY_TIMEOUT_S)
         client.ping()
-        found = find_image(client, tag or default_tag())
-        return found is not None and image_is_current(found)
+        return find_image(client, tag or default_tag()) is not None
     except Exception:
         return False
 
@@ -360,13 +359,13 @@ class DockerSandbox(LocalSandbox):
             raise UserError(
                 "the Docker daemon does not answer; start it or use --sandbox local."
             ) from None
+        # The default tag names this checkout's Dockerfile and runner, so an existing image is
+        # a current one; an image named by the caller is taken as it is.
         image = image or default_tag()
         found = find_image(self.client, image)
         if found is None:
-            raise UserError(f"the sandbox image {image} is missing; run `cpsolve sandbox build`.")
-        if not image_is_current(found):
             raise UserError(
-                f"the sandbox image {image} is out of date; run `cpsolve sandbox build`."
+                f"the sandbox image {image} is missing or out of date; run `cpsolve sandbox build`."
             )
         self.image_id = found.id
         self.swept = sweep_stale(self.client)

@@ -266,6 +266,20 @@ def _build(client: Any, tag: str, base: str | None, say: Say) -> None:
         raise UserError(f"docker build of {tag} produced no image: {' / '.join(tail[-3:])}")
 
 
+def _remove_older(client: Any, keep: str) -> None:
+    """Drop the images earlier builds left (other versions, untagged ones), unless in use."""
+    import docker
+
+    kept = client.images.get(keep).id
+    for image in client.images.list(REPO):
+        for tag in image.tags:
+            if tag != keep and tag != f"{REPO}:latest" and image.id != kept:
+                with suppress(docker.errors.APIError):  # a container still uses it
+                    client.images.remove(tag)
+    with suppress(docker.errors.APIError):
+        client.images.prune(filters={"dangling": True, "label": CONTEXT_LABEL})
+
+
 def build_image(
     *,
     tag: str | None = None,
@@ -297,6 +311,5 @@ def build_image(
     _build(client, tag, base, say)
     if tag == default_tag():
         client.images.get(tag).tag(REPO, "latest")
-    with suppress(Exception):  # the images this build replaced, unless something still uses one
-        client.images.prune(filters={"dangling": True, "label": CONTEXT_LABEL})
+        _remove_older(client, tag)
     return f"built {tag}" + (f" on {base}" if base else "")
