@@ -181,3 +181,29 @@ def test_judged_share_of_right_candidates_is_the_setting(tmp_path, monkeypatch):
             right += verdicts[x.code] == "AC"
     assert abs(right / n - share) <= 0.05, (right, n, Counter(verdicts.values()))
     assert len(set(verdicts.values())) >= 3  # wrong ones fail in several ways
+
+
+SHIPPED = ["street-lamps", "gathering-point", "shortest-route"]
+
+
+@pytest.mark.parametrize("problem_id", SHIPPED)
+def test_shipped_pools_are_complete_and_hold_the_setting(problem_id):
+    """The pools the README demo and CI replay: every subtask has enough of every role, and the
+    right draws in each are the setting's share of its solutions."""
+    problem = load_problem(PROBLEMS / problem_id)
+    path = PROBLEMS / problem_id / "samples.jsonl.gz"
+    assert path.stat().st_size < 400_000  # keep the repository small
+    from cpsolve.engines.samples import read_samples
+
+    records = list(read_samples(path))
+    assert {r.model for r in records} == {"simulated"} and {r.problem for r in records} == {
+        problem_id
+    }
+    kit = SimulatedEngine([problem], quiet=True).kit(problem_id)
+    for st in problem.subtasks:
+        mine = Counter(r.role for r in records if r.subtask == st.id)
+        assert mine["solution"] >= 200 and mine["generator"] >= 8 and mine["validator"] >= 8
+        seeds = [r.seed for r in records if r.subtask == st.id and r.role == "solution"]
+        right = sum(right_draw(kit, st.id, s) for s in seeds)
+        want = default_share(problem, st.id, SimulatedSettings()) * len(seeds)
+        assert abs(right - want) <= 1
