@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import signal
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -162,10 +163,13 @@ def run_tests(h: Harness, cases: Sequence[Case]) -> list[TestResult]:
     """Run the prepared submission on each case (batch-like task types in one sandbox batch)."""
     if not h.program.ok:
         return [_result(c.name, Verdict.CE, message=h.program.message) for c in cases]
-    if h.problem.task_type == TaskType.COMMUNICATION:
-        return [run_communication(h, c) for c in cases]
-    if h.problem.task_type == TaskType.INTERACTIVE:
-        return [run_interactive(h, c) for c in cases]
+    if h.problem.task_type in (TaskType.COMMUNICATION, TaskType.INTERACTIVE):
+        comm = h.problem.task_type == TaskType.COMMUNICATION
+        one = run_communication if comm else run_interactive
+        if len(cases) == 1:
+            return [one(h, cases[0])]
+        with ThreadPoolExecutor(max(1, min(len(cases), h.sandbox.workers))) as pool:
+            return list(pool.map(lambda c: one(h, c), cases))
     runs = h.sandbox.run_batch(h.program, [c.input for c in cases], h.limits, keep_output=True)
     return [_check_batch(h, c, r) for c, r in zip(cases, runs, strict=True)]
 
