@@ -313,3 +313,16 @@ def test_memory_over_the_limit_is_mle(sb: LocalSandbox, source: str) -> None:
     assert art.ok, art.message
     [r] = sb.run_batch(art, [b""], Limits(memory_mb=256))
     assert r.verdict == Verdict.MLE, r
+
+
+def test_a_dead_worker_is_replaced(tmp_path: Path) -> None:
+    with LocalSandbox(workers=1, cache_dir=tmp_path) as box:
+        art = box.compile(SUM_CPP, Language.CPP)
+        [worker] = box._all
+        assert worker.proc is not None
+        worker.proc.kill()
+        worker.proc.wait()
+        [lost] = box.run_batch(art, [b"1 1"], Limits())
+        assert lost.verdict == Verdict.SE  # never blamed on the program
+        [fine] = box.run_batch(art, [b"1 1"], Limits())
+        assert fine.verdict == Verdict.AC and fine.stdout == b"2\n"
