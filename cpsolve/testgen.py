@@ -497,3 +497,39 @@ def _vote(
     result.inputs = _spread(list(per_gen.values()), s.target)
     for item in result.inputs:
         next(g for g in runners if g.prog.id == item.generator).report.kept += 1
+
+
+def generate_inputs(
+    engine: Engine,
+    problem: Problem,
+    subtask: str,
+    sandbox: Sandbox,
+    *,
+    generators: int = 8,
+    validators: int = 8,
+    mode: Mode = "model",
+    language: Language = Language.CPP,
+    seed: int = 0,
+    settings: TestgenSettings | None = None,
+) -> TestgenResult:
+    """Sample the programs from `engine` and select inputs with them: the whole stage for one
+    subtask, for use without a run store."""
+    gens: list[Program] = []
+    vals: list[Program] = []
+    if mode != "problem":
+        gens = sample_programs(
+            engine, problem, subtask, "generator", generators, language=language, seed=seed
+        )
+        vals = sample_programs(
+            engine, problem, subtask, "validator", validators, language=language, seed=seed
+        )
+    return select_inputs(
+        problem,
+        subtask,
+        sandbox,
+        generators=gens,
+        validators=vals,
+        mode=mode,
+        seed=seed,
+        settings=settings,
+    )

@@ -196,9 +196,7 @@ def _own_validator_accepts(sandbox, problem, inputs: list[bytes]) -> list[bool]:
 def test_simulated_model_tests_pass_the_problems_own_validator(sandbox, problem_id, subtask):
     problem = load_problem(ROOT / "problems" / problem_id)
     engine = get_engine("simulated", problems=ROOT / "problems", quiet=True)
-    gens = T.sample_programs(engine, problem, subtask, "generator", 8)
-    vals = T.sample_programs(engine, problem, subtask, "validator", 8)
-    r = T.select_inputs(problem, subtask, sandbox, generators=gens, validators=vals, target=16)
+    r = T.generate_inputs(engine, problem, subtask, sandbox, settings=T.TestgenSettings(target=16))
     assert len(r.inputs) >= 8, r
     assert all(_own_validator_accepts(sandbox, problem, [x.data for x in r.inputs]))
     assert len({x.generator for x in r.inputs}) >= 2
