@@ -229,6 +229,58 @@ int main(int argc, char** argv) {{
 """
 
 
+_VAL_USAGE = re.compile(r"validator\s+((?:\[?\s*[A-Za-z_]\w*\s*)+)")
+_DEFAULT = re.compile(r"(\w+)\s*=\s*argc\s*>\s*\d+\s*\?[^:;]*:\s*(\d+)\s*[,;]")
+_BOUND = re.compile(r"((?:[A-Za-z_]\w*\s*,\s*)*[A-Za-z_]\w*)\s*(?:<=|≤)\s*(\d+)")
+
+
+def validator_args(problem: Problem, subtask: str, source: str) -> list[str]:
+    """Arguments that make the problem's validator check a subtask's bounds: its usage line
+    (`validator [maxN [maxL]]`) names them, the subtask's constraints ("N <= 15") give their
+    values, the validator's own defaults fill the gaps; [] when none applies."""
+    m = _VAL_USAGE.search(source)
+    if m is None:
+        return []
+    names = [w.strip("[] ") for w in m.group(1).split() if w.strip("[] ")]
+    bounds: dict[str, str] = {}
+    for b in _BOUND.finditer(problem.subtask(subtask).constraints):
+        for var in b.group(1).split(","):
+            bounds[var.strip().lower()] = b.group(2)
+    defaults = {d.group(1): d.group(2) for d in _DEFAULT.finditer(source)}
+    out: list[str] = []
+    for name in names:
+        var = name[3:].lower() if name.lower().startswith("max") else None
+        if var is not None and var in bounds:
+            out.append(bounds[var])
+        elif name in defaults:
+            out.append(defaults[name])
+        else:
+            break
+    while out and out[-1] == defaults.get(names[len(out) - 1]):
+        out.pop()  # trailing defaults say nothing
+    return out
+
+
+def wrap_validator(source: str, args: list[str]) -> str:
+    """A validator that takes arguments, behind a `main` that passes it `args`."""
+    if not args:
+        return source
+    argv = ", ".join(_c_string(a) for a in args)
+    return (
+        rename_main(source, "validator_main")
+        + f"""
+int main(int argc, char** argv) {{
+    static char name[] = "validator";
+    std::vector<std::string> given = {{{argv}}};
+    std::vector<char*> av = {{argc > 0 ? argv[0] : name}};
+    for (auto& a : given) av.push_back(&a[0]);
+    av.push_back(nullptr);
+    return validator_main((int)given.size() + 1, av.data());
+}}
+"""
+    )
+
+
 def _headers_beside(problem: Problem, relpath: str) -> dict[str, bytes]:
     folder = problem.path(relpath).parent
     return {p.name: p.read_bytes() for p in folder.iterdir() if p.suffix in (".h", ".hpp")}
@@ -248,6 +300,8 @@ def problem_programs(problem: Problem, subtask: str) -> tuple[Program | None, Pr
     if problem.validator is not None:
         path = problem.validator.path
         text = problem.path(path).read_text()
+        if language_of(path) == Language.CPP:
+            text = wrap_validator(text, validator_args(problem, subtask, text))
         val = Program(id=PROBLEM, language=language_of(path), source=text)
     return gen, val
 

@@ -211,3 +211,23 @@ def test_problem_mode_uses_the_problems_own_programs(sandbox):
     tests = [problem.test(n) for n in problem.subtask_tests["2"]]
     hidden = set(TestData(problem, sandbox).inputs(tests))
     assert len(hidden) == len(tests) and not hidden & {x.data for x in r.inputs}
+
+
+def test_validator_args_follow_the_subtask_constraints():
+    problem = load_problem(ROOT / "problems" / "street-lamps")
+    src = problem.path(problem.validator.path).read_text()
+    got = {s.id: T.validator_args(problem, s.id, src) for s in problem.subtasks}
+    assert got == {"1": ["15"], "2": ["3000"], "3": ["200000", "200000"], "4": []}
+    gp = load_problem(ROOT / "problems" / "gathering-point")
+    assert T.validator_args(gp, "all", gp.path(gp.validator.path).read_text()) == []
+
+
+def test_the_problems_validator_checks_the_subtasks_bounds(sandbox):
+    problem = load_problem(ROOT / "problems" / "street-lamps")
+    small, big = b"2 10\n0 5\n5 10\n", b"16 10\n" + b"0 10\n" * 16
+    verdicts = {}
+    for sid in ("1", "4"):
+        _, own = T.problem_programs(problem, sid)
+        art = sandbox.compile(own.source, own.language)
+        verdicts[sid] = T._accepts(sandbox, art, [small, big], T.TestgenSettings())
+    assert verdicts == {"1": [True, False], "4": [True, True]}

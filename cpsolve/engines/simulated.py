@@ -46,7 +46,14 @@ from cpsolve.errors import UserError
 from cpsolve.languages import Language
 from cpsolve.problem import Problem, find_problems, load_problem
 from cpsolve.sandbox.base import Sandbox
-from cpsolve.testgen import arg_templates, rename_main, seed_slot, wrap_generator
+from cpsolve.testgen import (
+    arg_templates,
+    rename_main,
+    seed_slot,
+    validator_args,
+    wrap_generator,
+    wrap_validator,
+)
 
 BANNER = (
     "engine 'simulated': a test instrument, not a language model; its candidates are mutated "
@@ -322,7 +329,7 @@ def make_completion(
     elif role == "generator":
         code, lang = _generator_program(kit, subtask, rng)
     else:
-        code, lang = _validator_program(kit, rng)
+        code, lang = _validator_program(kit, subtask, rng)
     text = _wrap(code, lang, kit, subtask, role, rng)
     if u < st.truncated_share:
         cut = rng.randint(len(text) // 3, max(len(text) // 3 + 1, len(text) - 20))
@@ -460,11 +467,13 @@ main()
 _VALIDATOR_KINDS = ("faithful",) * 6 + ("mutated",) * 2 + ("strict", "loose", "reject")
 
 
-def _validator_program(kit: _Kit, rng: random.Random) -> tuple[str, Language]:
+def _validator_program(kit: _Kit, subtask: str, rng: random.Random) -> tuple[str, Language]:
     val = kit.support("validator")
     if val is None:
         return _accept_all(rng), Language.PYTHON
     kind = rng.choice(_VALIDATOR_KINDS)
+    if kind != "loose" and rng.random() < 0.75:  # most check the subtask's own bounds
+        val = wrap_validator(val, validator_args(kit.problem, subtask, val))
     if kind == "mutated":
         kinds = ("relational", "constant", "drop_branch", "logical")
         val = (M.mutate(val, Language.CPP, rng, kinds=kinds) or M.Mutant(val, "", "")).source
