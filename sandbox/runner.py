@@ -313,10 +313,19 @@ static void say(const char *line, int n) {
   }
 }
 
+static char **args;
+static size_t args_cap;
+
 static void start(char *body, uint32_t len) {
-  char *args[4096 + 64];
-  int n = 0;
-  for (uint32_t i = 0; i < len && n < 4096 + 63; n++) {
+  size_t n = 0, need = 1;
+  for (uint32_t i = 0; i < len; i++) need += body[i] == 0;
+  if (need > args_cap) {
+    free(args);
+    args = malloc(need * sizeof(char *));
+    args_cap = args ? need : 0;
+    if (!args) _exit(4);
+  }
+  for (uint32_t i = 0; i < len; n++) {
     args[n] = body + i;
     i += strlen(body + i) + 1;
   }
@@ -324,7 +333,7 @@ static void start(char *body, uint32_t len) {
   /* ID NENV ENV... UID CPU FSIZE NOFILE NPROC AS WALL CWD S0 S1 S2 -- PROG... */
   int nenv = n > 1 ? atoi(args[1]) : -1;
   char line[700];
-  if (n < 2 || nenv < 0 || n < 2 + nenv + 13 || strcmp(args[2 + nenv + 11], "--") != 0) {
+  if (n < 2 || nenv < 0 || n < (size_t)nenv + 15 || strcmp(args[2 + nenv + 11], "--") != 0) {
     int k = snprintf(line, sizeof line, "%s err bad launch request\n", n ? args[0] : "?");
     say(line, k);
     return;

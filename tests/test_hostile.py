@@ -199,6 +199,8 @@ def test_huge_argv_from_the_caller_is_contained(box: Sandbox, host: Path) -> Non
     before = probe(box)
     art = compiled(box, "probe.py")
     [fits] = box.run_batch(art, [b""], Limits(), args=["x" * 100_000] * 20)
+    [many] = box.run_batch(art, [b""], Limits(), args=["y"] * 20_000)
+    assert many.verdict == Verdict.AC, many
     [too_big] = box.run_batch(art, [b""], Limits(), args=["x" * 100_000] * 80)
     assert fits.verdict == Verdict.AC, fits
     assert too_big.verdict == Verdict.SE and too_big.stderr, too_big

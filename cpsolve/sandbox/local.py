@@ -9,6 +9,7 @@ its own block of unprivileged uids. Where bwrap is missing, the runner runs unde
 from __future__ import annotations
 
 import base64
+import contextlib
 import fcntl
 import functools
 import json
@@ -212,8 +213,10 @@ class _Worker:
             except (OSError, subprocess.TimeoutExpired):
                 self.proc.kill()
                 self.proc.wait()
-            if self.proc.stdout:
-                self.proc.stdout.close()
+            for f in (self.proc.stdin, self.proc.stdout):
+                if f:
+                    with contextlib.suppress(OSError):
+                        f.close()
             self.proc = None
         if self.root:
             subprocess.run(["rm", "-rf", self.root], check=False)
@@ -225,7 +228,8 @@ class _Worker:
             self.proc.wait()
             for f in (self.proc.stdin, self.proc.stdout):
                 if f:
-                    f.close()
+                    with contextlib.suppress(OSError):  # unflushed bytes to a dead pipe
+                        f.close()
             self.proc = None
         self.stop()
         self.start()
