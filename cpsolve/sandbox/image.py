@@ -258,7 +258,8 @@ def _build(client: Any, tag: str, base: str | None, say: Say) -> None:
     tail: list[str] = []
     for chunk in stream:
         if "error" in chunk:
-            raise UserError(f"docker build of {tag} failed: {chunk['error'].strip()}")
+            hint = "" if base else "; without a registry, use `cpsolve sandbox build --offline`"
+            raise UserError(f"docker build of {tag} failed: {chunk['error'].strip()}{hint}")
         line = str(chunk.get("stream", "")).strip()
         if line:
             tail = [*tail[-20:], line]
