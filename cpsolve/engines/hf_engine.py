@@ -52,9 +52,10 @@ class HFEngine:
                 f"model '{model}' has no chat template; pass one with --chat-template FILE"
             )
         torch_dtype = dtype if dtype == "auto" else getattr(torch, dtype)
-        self.lm = AutoModelForCausalLM.from_pretrained(
+        lm: Any = AutoModelForCausalLM.from_pretrained(
             path, dtype=torch_dtype, local_files_only=True, trust_remote_code=trust_remote_code
-        ).to(self.device)
+        )
+        self.lm: Any = lm.to(self.device)
         self.lm.eval()
         self._eos = self._eos_ids()
 
@@ -149,7 +150,7 @@ class HFEngine:
         """`seed` is the seed of the batch the sample came from (see the module's docstring)."""
         req = pc.request
         ended = bool(gen) and gen[-1] in self._eos
-        text = self.tokenizer.decode(gen, skip_special_tokens=True)
+        text = str(self.tokenizer.decode(gen, skip_special_tokens=True))
         stopped = False
         for s in req.params.stop:
             at = text.find(s)
