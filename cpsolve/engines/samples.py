@@ -59,14 +59,21 @@ def read_samples(path: str | Path) -> Iterator[SampleRecord]:
     p = Path(path)
     if not p.is_file():
         raise UserError(f"{p}: no such samples file")
-    with _open(p, "r") as f:
-        for lineno, line in enumerate(f, start=1):
-            if not line.strip():
-                continue
-            try:
-                yield SampleRecord.model_validate_json(line)
-            except ValidationError as e:
-                raise UserError(f"{p}:{lineno}: bad sample record ({_why(e)})") from None
+    lineno = 0
+    try:
+        with _open(p, "r") as f:
+            for lineno, line in enumerate(f, start=1):
+                if not line.strip():
+                    continue
+                try:
+                    yield SampleRecord.model_validate_json(line)
+                except ValidationError as e:
+                    raise UserError(f"{p}:{lineno}: bad sample record ({_why(e)})") from None
+    except (EOFError, OSError, UnicodeDecodeError) as e:  # gzip.BadGzipFile is an OSError
+        raise UserError(
+            f"{p}: unreadable after line {lineno} ({e}); the file is truncated or not a "
+            "samples file: record it again"
+        ) from None
 
 
 def _why(e: ValidationError) -> str:
