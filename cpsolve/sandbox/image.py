@@ -9,9 +9,11 @@ The image carries the sha256 of its Dockerfile and runner, so a stale image is n
 from __future__ import annotations
 
 import hashlib
+import io
 import os
 import shutil
 import subprocess
+import tarfile
 import tempfile
 from collections.abc import Callable, Iterable
 from contextlib import suppress
@@ -27,6 +29,7 @@ BASE_TAG = "cpsolve-sandbox-base:bookworm"
 CODENAME = "bookworm"
 PACKAGES = ("g++", "gcc", "libc6-dev", "python3")
 CONTEXT_LABEL = "cpsolve.context_sha256"
+CONTEXT_FILES = ("Dockerfile", "runner.py")
 SANDBOX_DIR = Path(__file__).resolve().parents[2] / "sandbox"
 APT_SOURCES = Path("/etc/apt/sources.list")
 APT_SOURCES_DIR = Path("/etc/apt/sources.list.d")
@@ -47,18 +50,33 @@ def runner_path() -> Path:
     return path
 
 
-def default_tag() -> str:
+def read_context() -> dict[str, bytes]:
+    """What the image is built from, read once (so the tag, label and build agree)."""
+    return {name: (runner_path().parent / name).read_bytes() for name in CONTEXT_FILES}
+
+
+def context_sha(context: dict[str, bytes] | None = None) -> str:
+    h = hashlib.sha256()
+    for name, data in sorted((context or read_context()).items()):
+        h.update(name.encode() + b"\0" + hashlib.sha256(data).digest())
+    return h.hexdigest()
+
+
+def default_tag(context: dict[str, bytes] | None = None) -> str:
     """The image of this checkout: tagged by what it is built from, so checkouts (or versions)
     sharing a daemon never overwrite each other's image."""
-    return f"{REPO}:{context_sha()[:12]}"
+    return f"{REPO}:{context_sha(context)[:12]}"
 
 
-def context_sha() -> str:
-    """Hash of what the image is built from (Dockerfile and runner)."""
-    h = hashlib.sha256()
-    for name in ("Dockerfile", "runner.py"):
-        h.update(name.encode() + b"\0" + (runner_path().parent / name).read_bytes())
-    return h.hexdigest()
+def _context_tar(context: dict[str, bytes]) -> io.BytesIO:
+    buf = io.BytesIO()
+    with tarfile.open(fileobj=buf, mode="w") as tar:
+        for name, data in sorted(context.items()):
+            info = tarfile.TarInfo(name)
+            info.size, info.mode, info.mtime = len(data), 0o644, 0
+            tar.addfile(info, io.BytesIO(data))
+    buf.seek(0)
+    return buf
 
 
 # ---------------------------------------------------------------- apt sources
@@ -168,10 +186,10 @@ def find_image(client: Any, tag: str) -> Any | None:
         return None
 
 
-def image_is_current(image: Any) -> bool:
+def image_is_current(image: Any, context: dict[str, bytes] | None = None) -> bool:
     """True when the image was built from this checkout's Dockerfile and runner."""
     labels = (image.attrs.get("Config") or {}).get("Labels") or {}
-    return labels.get(CONTEXT_LABEL) == context_sha()
+    return labels.get(CONTEXT_LABEL) == context_sha(context)
 
 
 # ---------------------------------------------------------------- offline base
@@ -242,18 +260,19 @@ def build_offline_base(client: Any, mirror: str, say: Say, workdir: Path) -> str
 # ---------------------------------------------------------------- build
 
 
-def _build(client: Any, tag: str, base: str | None, say: Say) -> None:
+def _build(client: Any, tag: str, base: str | None, context: dict[str, bytes], say: Say) -> None:
     """Build sandbox/Dockerfile; the build's own error message when it fails."""
-    context = runner_path().parent
-    say(f"building {tag} from {context / 'Dockerfile'}" + (f" on {base}" if base else ""))
+    where = runner_path().parent / "Dockerfile"
+    say(f"building {tag} from {where}" + (f" on {base}" if base else ""))
     stream = client.api.build(
-        path=str(context),
+        fileobj=_context_tar(context),
+        custom_context=True,
         tag=tag,
         rm=True,
         forcerm=True,
         decode=True,
         buildargs={"BASE": base} if base else None,
-        labels={CONTEXT_LABEL: context_sha()},
+        labels={CONTEXT_LABEL: context_sha(context)},
     )
     tail: list[str] = []
     for chunk in stream:
@@ -291,10 +310,11 @@ def build_image(
 ) -> str:
     """Build the sandbox image (skipped when a current one exists, unless force). Returns a line
     saying what happened."""
-    tag = tag or default_tag()
+    context = read_context()
+    tag = tag or default_tag(context)
     client = docker_client()
     image = find_image(client, tag)
-    if image is not None and image_is_current(image) and not force:
+    if image is not None and image_is_current(image, context) and not force:
         return f"{tag} is up to date; nothing to do (--force rebuilds)"
     base = None
     if offline:
@@ -309,8 +329,8 @@ def build_image(
                     _unmount_under(Path(tmp))
         else:
             say(f"reusing the offline base {BASE_TAG}")
-    _build(client, tag, base, say)
-    if tag == default_tag():
+    _build(client, tag, base, context, say)
+    if tag == default_tag(context):
         client.images.get(tag).tag(REPO, "latest")
         _remove_older(client, tag)
     return f"built {tag}" + (f" on {base}" if base else "")
