@@ -17,10 +17,10 @@ import pytest
 from cpsolve.languages import Language
 from cpsolve.sandbox.base import Limits, Sandbox, Verdict
 from cpsolve.sandbox.docker import CAPS, LABEL, OWNER_PID, DockerSandbox, docker_ready, owner_labels
-from cpsolve.sandbox.image import default_tag
+from cpsolve.sandbox.image import sandbox_image
 
 REQUIRED = os.environ.get("CPSOLVE_REQUIRE_DOCKER") == "1"
-TAG = default_tag()  # fixed for the session, even if runner.py is edited meanwhile
+TAG = sandbox_image()  # fixed for the session, even if runner.py is edited meanwhile
 
 if not docker_ready(TAG):
     if REQUIRED:

@@ -37,7 +37,7 @@ from typing import Any
 
 from cpsolve.errors import UserError
 from cpsolve.sandbox.cache import ArtifactCache, CachedArtifact, RunCache
-from cpsolve.sandbox.image import default_tag, find_image
+from cpsolve.sandbox.image import find_image, sandbox_image
 from cpsolve.sandbox.local import LocalSandbox, SandboxFailure, _b64, _uid_block
 
 LABEL = "cpsolve.sandbox"
@@ -115,7 +115,7 @@ def docker_ready(tag: str | None = None) -> bool:
     try:
         client = _client(timeout=READY_TIMEOUT_S)
         client.ping()
-        return find_image(client, tag or default_tag()) is not None
+        return find_image(client, tag or sandbox_image()) is not None
     except Exception:
         return False
 
@@ -361,7 +361,7 @@ class DockerSandbox(LocalSandbox):
             ) from None
         # The default tag names this checkout's Dockerfile and runner, so an existing image is
         # a current one; an image named by the caller is taken as it is.
-        image = image or default_tag()
+        image = image or sandbox_image()
         found = find_image(self.client, image)
         if found is None:
             raise UserError(

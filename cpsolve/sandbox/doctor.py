@@ -145,10 +145,10 @@ def docker_status(tag: str) -> tuple[bool, str]:
 def report(runs: int = 200, tag: str = "", workers: int | None = None) -> Iterator[str]:
     """Lines for `cpsolve sandbox doctor`."""
     from cpsolve.sandbox.docker import DockerSandbox
-    from cpsolve.sandbox.image import default_tag
+    from cpsolve.sandbox.image import sandbox_image
     from cpsolve.sandbox.local import LocalSandbox
 
-    tag = tag or default_tag()
+    tag = tag or sandbox_image()
     n_workers = workers or os.cpu_count() or 1
     checks = {"local": local_status(), "docker": docker_status(tag)}
     openers = {

@@ -68,6 +68,11 @@ def default_tag(context: dict[str, bytes] | None = None) -> str:
     return f"{REPO}:{context_sha(context)[:12]}"
 
 
+def sandbox_image() -> str:
+    """The image the Docker backend runs: $CPSOLVE_SANDBOX_IMAGE, else this checkout's."""
+    return os.environ.get("CPSOLVE_SANDBOX_IMAGE") or default_tag()
+
+
 def _context_tar(context: dict[str, bytes]) -> io.BytesIO:
     buf = io.BytesIO()
     with tarfile.open(fileobj=buf, mode="w") as tar:
