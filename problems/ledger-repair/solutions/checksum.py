@@ -5,7 +5,10 @@ M1, P = 1 << 21, 2097143
 
 
 def main() -> None:
-    data = sys.stdin.buffer.read().split()
+    # fifo_io: argv[1] is the pipe from the manager, argv[2] the pipe to it, opened in that order
+    sys.stdin = open(sys.argv[1], "rb")  # noqa: SIM115
+    sys.stdout = open(sys.argv[2], "w")  # noqa: SIM115
+    data = sys.stdin.read().split()
     role, n = int(data[0]), int(data[1])
     v = [0] + [int(x) for x in data[2 : 2 + n]]
     s1 = sum(v) % M1

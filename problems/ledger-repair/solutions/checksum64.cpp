@@ -8,7 +8,9 @@ long long power(long long b, long long e) {
     for (b %= Q; e; e >>= 1, b = b * b % Q) if (e & 1) r = r * b % Q;
     return r;
 }
-int main() {
+int main(int argc, char** argv) {
+    // fifo_io: argv[1] is the pipe from the manager, argv[2] the pipe to it
+    if (argc < 3 || !freopen(argv[1], "r", stdin) || !freopen(argv[2], "w", stdout)) return 1;
     int role, n;
     scanf("%d %d", &role, &n);
     vector<long long> v(n + 1);

@@ -1,7 +1,9 @@
 // Brute force: Alice sends her whole ledger, 20 bits per entry. Full score only when N <= 2.
 #include <bits/stdc++.h>
 using namespace std;
-int main() {
+int main(int argc, char** argv) {
+    // fifo_io: argv[1] is the pipe from the manager, argv[2] the pipe to it
+    if (argc < 3 || !freopen(argv[1], "r", stdin) || !freopen(argv[2], "w", stdout)) return 1;
     int role, n;
     scanf("%d %d", &role, &n);
     vector<long long> v(n);
