@@ -33,7 +33,11 @@ class RunConfig(BaseModel):
         "replay defaults to the problem's shipped samples.jsonl.gz",
     )
     base_url: str | None = Field(default=None, description="openai engine: the server's /v1 URL")
-    samples: int = Field(default=200, ge=1, description="solution samples per subtask")
+    samples: int = Field(
+        default=100,
+        ge=1,
+        description="solution samples per subtask; a first run's default: o1-ioi drew 10,000",
+    )
     chunk_size: int = Field(default=50, ge=1, description="samples stored per transaction")
     temperature: float = Field(default=1.0, ge=0, description="o1-ioi and AlphaCode sample hot")
     top_p: float = Field(default=0.95, gt=0, le=1)
