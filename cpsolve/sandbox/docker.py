@@ -97,14 +97,14 @@ def sweep_stale(client: Any) -> int:
 
 
 def _remove(container: Any) -> None:
-    import docker
+    import docker  # type: ignore[import-untyped]
 
     with suppress(docker.errors.APIError):  # already gone, or auto_remove is on it
         container.remove(force=True)
 
 
 def _client(timeout: float = 120) -> Any:
-    import docker
+    import docker  # type: ignore[import-untyped]
 
     return docker.from_env(timeout=timeout)
 
@@ -185,7 +185,7 @@ class ContainerSpec:
         self.tmpfs_mb, self.store_mb = tmpfs_mb, store_mb
 
     def create(self, client: Any, uids: str) -> Any:
-        import docker
+        import docker  # type: ignore[import-untyped]
 
         command = ["python3", "-I", "/opt/cpsolve/runner.py", "--root", f"{STATE_DIR}/runner"]
         command += ["--uids", uids, "--store-mb", str(self.store_mb)]
@@ -348,7 +348,7 @@ class DockerSandbox(LocalSandbox):
         store_mb: int = 512,
     ) -> None:
         # Not LocalSandbox.__init__: the same fields, but the workers are containers.
-        import docker
+        import docker  # type: ignore[import-untyped]
 
         self.workers = max(1, workers or os.cpu_count() or 1)
         self.mode = "docker"
@@ -410,7 +410,8 @@ class DockerSandbox(LocalSandbox):
     @contextmanager
     def _worker(self) -> Iterator[Any]:
         """Check a container out; one idle for a while is pinged (and replaced when sick)."""
-        with super()._worker() as w:
+        with super()._worker() as checked_out:
+            w: Any = checked_out  # a _ContainerWorker (the base class's type says _Worker)
             if time.monotonic() - w.used > IDLE_PING_S:
                 w.healthy()
             yield w

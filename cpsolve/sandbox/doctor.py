@@ -150,10 +150,12 @@ def report(runs: int = 200, tag: str = "", workers: int | None = None) -> Iterat
     tag = tag or sandbox_image()
     n_workers = workers or os.cpu_count() or 1
     checks = {"local": local_status(), "docker": docker_status(tag)}
-    openers = {
-        "local": lambda cache: LocalSandbox(workers=n_workers, cache_dir=cache),
-        "docker": lambda cache: DockerSandbox(workers=n_workers, cache_dir=cache, image=tag),
-    }
+
+    def opener(name: str, cache: Path) -> Callable[[], Any]:
+        if name == "local":
+            return lambda: LocalSandbox(workers=n_workers, cache_dir=cache)
+        return lambda: DockerSandbox(workers=n_workers, cache_dir=cache, image=tag)
+
     measured: dict[str, Throughput] = {}
     binary = b""
     with tempfile.TemporaryDirectory(prefix="cpsolve-doctor-cache-") as cache:
@@ -162,8 +164,7 @@ def report(runs: int = 200, tag: str = "", workers: int | None = None) -> Iterat
             if not ok and not (name == "local" and "weaker" in why):
                 continue
             try:
-                t, binary = measure_sandbox(lambda n=name: openers[n](Path(cache)), name, runs,
-                                            Path(cache))  # fmt: skip
+                t, binary = measure_sandbox(opener(name, Path(cache)), name, runs, Path(cache))
             except Exception as e:  # the doctor reports; it does not crash
                 yield f"        failed to run the trivial program: {type(e).__name__}: {e}"
                 continue

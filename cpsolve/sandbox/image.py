@@ -169,7 +169,7 @@ def debian_mirror(sources: list[AptSource] | None = None, codename: str = CODENA
 
 def docker_client(timeout: float = 600) -> Any:
     """A Docker SDK client for a daemon that answers; UserError otherwise."""
-    import docker
+    import docker  # type: ignore[import-untyped]
 
     try:
         client = docker.from_env(timeout=timeout)
@@ -183,7 +183,7 @@ def docker_client(timeout: float = 600) -> Any:
 
 
 def find_image(client: Any, tag: str) -> Any | None:
-    import docker
+    import docker  # type: ignore[import-untyped]
 
     try:
         return client.images.get(tag)
@@ -293,7 +293,7 @@ def _build(client: Any, tag: str, base: str | None, context: dict[str, bytes], s
 
 def _remove_older(client: Any, keep: str) -> None:
     """Drop the images earlier builds left (other versions, untagged ones), unless in use."""
-    import docker
+    import docker  # type: ignore[import-untyped]
 
     kept = client.images.get(keep).id
     for image in client.images.list(REPO):
