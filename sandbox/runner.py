@@ -18,6 +18,17 @@ Command line
                When the runner is not root (no CAP_SETUID) programs run under its own uid and
                the isolation is weaker (reported by ping as "setuid": false).
 --store-mb N   size cap of the artifact store, least recently used evicted (default 512).
+--pch-dir DIR  a precompiled bits/stdc++.h made by `--build-pch DIR` (read-only to programs).
+               C++ sources that name bits/stdc++.h compile with `-I DIR` when DIR/pch.json
+               matches this runner's compiler and C++ flags (-static aside: a link flag); else
+               exactly as without it. A compile that fails (not on a limit) with the PCH is
+               redone without it, so compile errors read exactly as without the PCH. The binary
+               is the same either way (GCC only uses a PCH made with the same compiler and
+               code-generation flags), so "flags" in ping, the cache key, leave it out.
+
+    python3 runner.py --build-pch DIR   builds that PCH into DIR (trusted: run by cpsolve or
+                                        at image build time, never by a program); DIR must be
+                                        new or empty. `--pch-stamp` prints what pch.json holds.
 
 The runner needs, as root: CAP_SETUID, CAP_SETGID, CAP_CHOWN, CAP_FOWNER, CAP_DAC_OVERRIDE,
 CAP_KILL; and a C compiler (gcc) at start, to build its launcher into DIR (DIR must allow exec);
@@ -48,7 +59,8 @@ Limits (LIMITS below) is an object: {"cpu_s": float, "wall_s": float, "memory_mb
 ops
 ---
 ping      -> {"version": 1, "setuid": bool, "uids": [first, last], "python": PATH,
-              "flags": {"cpp": [argv...], "c": [argv...], "python": [argv...]}}
+              "flags": {"cpp": [argv...], "c": [argv...], "python": [argv...]},
+              "pch": DIR|null}      (DIR: the --pch-dir in use, null when none is usable)
               "flags" are the exact compile commands (they belong in a cache key).
 put       {"key": KEY, "language": "cpp"|"c"|"python", "entry": NAME, "files": {NAME: B64}}
           -> {}                 stores an artifact (a binary, or Python sources) under KEY.
@@ -922,9 +934,117 @@ def read_head(path: str, limit: int) -> bytes:
 # ---------------------------------------------------------------- the runner
 
 
+# ---------------------------------------------------------------- toolchain and PCH
+
+PCH_HEADER = os.path.join("bits", "stdc++.h")
+
+
+def static_ok(compiler: str, lib: str) -> bool:
+    import subprocess
+
+    try:
+        out = (
+            subprocess.run([compiler, f"-print-file-name={lib}"], capture_output=True, timeout=20)
+            .stdout.decode()
+            .strip()
+        )
+    except (OSError, subprocess.SubprocessError):
+        return False
+    return os.path.isabs(out) and os.path.exists(out)
+
+
+def make_flags(gxx: str, gcc: str, python: str) -> dict:
+    static = static_ok(gxx, "libstdc++.a") and static_ok(gcc, "libc.a")
+    st = ["-static"] if static else []
+    return {
+        "cpp": [gxx, "-std=gnu++17", "-O2", "-pipe", *st],
+        "c": [gcc, "-std=gnu11", "-O2", "-pipe", *st],
+        "python": [python, "-m", "py_compile"],
+    }
+
+
+def pch_stamp(cpp_flags: list[str]) -> dict:
+    """What a PCH must have been built with: compiler, its version, C++ flags (not -static:
+    a link flag, it changes nothing the header's parse depends on)."""
+    import subprocess
+
+    gxx = cpp_flags[0]
+    try:
+        version = subprocess.run(
+            [gxx, "--version"], capture_output=True, timeout=20, check=True
+        ).stdout.decode(errors="replace")
+    except (OSError, subprocess.SubprocessError):
+        version = ""
+    flags = [f for f in cpp_flags[1:] if f != "-static"]
+    return {"v": 1, "compiler": os.path.realpath(gxx), "version": version, "flags": flags}
+
+
+def read_pch(pch_dir: str, cpp_flags: list[str]) -> dict:
+    """pch.json of `pch_dir` (plus "dir") when it matches this compiler and flags, else {}."""
+    try:
+        with open(os.path.join(pch_dir, "pch.json"), encoding="utf-8") as f:
+            info = json.load(f)
+        stamp = {k: info.get(k) for k in ("v", "compiler", "version", "flags")}
+        files_ok = all(
+            os.path.isfile(os.path.join(pch_dir, PCH_HEADER + ext)) for ext in ("", ".gch")
+        )
+    except (OSError, ValueError, AttributeError):
+        return {}
+    if not files_ok or stamp != pch_stamp(cpp_flags) or not stamp["version"]:
+        return {}
+    return {**info, "dir": pch_dir}
+
+
+def build_pch(pch_dir: str) -> None:
+    """Build the PCH of bits/stdc++.h with the runner's own C++ flags into `pch_dir`."""
+    import subprocess
+
+    gxx = shutil.which("g++", path=SYS_PATH) or "g++"
+    gcc = shutil.which("gcc", path=SYS_PATH) or "gcc"
+    flags = make_flags(gxx, gcc, sys.executable)["cpp"]
+    stamp = pch_stamp(flags)
+    base = [f for f in flags if f != "-static"]
+    deps = subprocess.run(
+        [*base, "-x", "c++", "-M", "-"],
+        input=b"#include <bits/stdc++.h>\n",
+        capture_output=True,
+        timeout=60,
+        check=True,
+    ).stdout.decode()
+    header = next(w for w in deps.replace("\\\n", " ").split() if w.endswith("/" + PCH_HEADER))
+    os.makedirs(os.path.join(pch_dir, "bits"), mode=0o755, exist_ok=True)
+    copy = os.path.join(pch_dir, PCH_HEADER)
+    shutil.copyfile(header, copy)
+    subprocess.run(
+        [*base, "-x", "c++-header", copy, "-o", copy + ".gch"],
+        capture_output=True,
+        timeout=300,
+        check=True,
+    )
+    with open(os.path.join(pch_dir, "pch.json"), "w", encoding="utf-8") as f:
+        json.dump({**stamp, "header": header, "built_as": copy}, f)  # the PCH names built_as
+    for dirpath, _, filenames in os.walk(pch_dir):
+        os.chmod(dirpath, 0o755)
+        for name in filenames:
+            os.chmod(os.path.join(dirpath, name), 0o644)
+
+
+def own_message(message: str, pch: dict) -> str:
+    """Name the real bits/stdc++.h where a message names the PCH's copy of it."""
+    real = pch.get("header") or ""
+    for copy in (pch.get("built_as"), os.path.join(pch["dir"], PCH_HEADER)):
+        if real and copy:
+            message = message.replace(copy, real)
+    return message
+
+
 class Runner:
-    def __init__(self, root: str, uids: tuple[int, int], store_mb: int) -> None:
+    def __init__(
+        self, root: str, uids: tuple[int, int], store_mb: int, pch_dir: str | None = None
+    ) -> None:
         self.root = root
+        self.pch_dir = pch_dir
+        self._pch: dict | None = None
         self.setuid = os.geteuid() == 0
         pool = list(range(uids[0], uids[1] + 1))
         # the last uid of the pool is the trusted processes' group: job files are theirs only
@@ -962,32 +1082,14 @@ class Runner:
 
     def flags(self) -> dict:
         if self._flags is None:
-            static = self._static_ok(self.gxx, "libstdc++.a") and self._static_ok(
-                self.gcc, "libc.a"
-            )
-            st = ["-static"] if static else []
-            self._flags = {
-                "cpp": [self.gxx, "-std=gnu++17", "-O2", "-pipe", *st],
-                "c": [self.gcc, "-std=gnu11", "-O2", "-pipe", *st],
-                "python": [self.python, "-m", "py_compile"],
-            }
+            self._flags = make_flags(self.gxx, self.gcc, self.python)
         return self._flags
 
-    @staticmethod
-    def _static_ok(compiler: str, lib: str) -> bool:
-        import subprocess
-
-        try:
-            out = (
-                subprocess.run(
-                    [compiler, f"-print-file-name={lib}"], capture_output=True, timeout=20
-                )
-                .stdout.decode()
-                .strip()
-            )
-        except (OSError, subprocess.SubprocessError):
-            return False
-        return os.path.isabs(out) and os.path.exists(out)
+    def pch(self) -> dict | None:
+        """The usable --pch-dir's pch.json (with "dir"), or None; checked once."""
+        if self._pch is None:
+            self._pch = read_pch(self.pch_dir, self.flags()["cpp"]) if self.pch_dir else {}
+        return self._pch or None
 
     # ---- work directories
 
@@ -1114,6 +1216,7 @@ class Runner:
             "uids": [first, last],
             "python": self.python,
             "flags": self.flags(),
+            "pch": (self.pch() or {}).get("dir"),
         }
 
     def op_put(self, req: dict) -> dict:
@@ -1143,8 +1246,22 @@ class Runner:
             argv = [*flags, "-o", "main", source, *extra]
             if lang == "c":
                 argv.append("-lm")
+        pch = self.pch() if lang == "cpp" else None
+        if pch and not any(PCH_HEADER.encode() in data for data in files.values()):
+            pch = None  # programs without bits/stdc++.h compile exactly as before
         try:
-            res = self._compile_in(argv, cwd, uid, lang, files, source)
+            if pch:
+                res = self._compile_in([*flags, "-I", pch["dir"], *argv[len(flags) :]], cwd,
+                                       uid, lang, files, source)  # fmt: skip
+                if not res["ok"] and not res["limit"]:
+                    # a compile error (or a PCH gcc refused): the message is the one made
+                    # without the PCH, word for word (with it, include chains differ)
+                    res = self._compile_in(argv, cwd, uid, lang, files, source)
+                else:  # a warning inside the header names the real one, as without the PCH
+                    res["message"] = own_message(res["message"], pch)
+            else:
+                res = self._compile_in(argv, cwd, uid, lang, files, source)
+            res.pop("limit", None)
         finally:
             shutil.rmtree(cwd, ignore_errors=True)
         art = res
@@ -1171,6 +1288,7 @@ class Runner:
             return {
                 "ok": False,
                 "message": f"compiler did not start: {proc.error}",
+                "limit": True,
                 "compile_s": took,
                 "entry": "",
                 "files": {},
@@ -1182,7 +1300,14 @@ class Runner:
                 "OLE": "the compiler's output exceeded 256 MiB",
             }.get(verdict["verdict"], "")
             msg = (why + "\n" + message).strip() if why else message
-            return {"ok": False, "message": msg, "compile_s": took, "entry": "", "files": {}}
+            return {
+                "ok": False,
+                "message": msg,
+                "compile_s": took,
+                "entry": "",
+                "files": {},
+                "limit": bool(why),
+            }
         if lang == "python":
             return {
                 "ok": True,
@@ -1462,16 +1587,25 @@ def main(argv: list[str] | None = None) -> None:
     if argv[:1] == ["--launch"]:
         launch_main(argv[1:])
         return
+    if argv[:1] == ["--build-pch"] and len(argv) == 2:
+        build_pch(argv[1])
+        return
+    if argv[:1] == ["--pch-stamp"]:
+        gxx = shutil.which("g++", path=SYS_PATH) or "g++"
+        gcc = shutil.which("gcc", path=SYS_PATH) or "gcc"
+        print(json.dumps(pch_stamp(make_flags(gxx, gcc, sys.executable)["cpp"])))
+        return
     ap = argparse.ArgumentParser(description="cpsolve in-box runner (JSON lines on stdin/stdout)")
     ap.add_argument("--root", default="/tmp/cpsolve-runner")
     ap.add_argument("--uids", default="100000-100015")
     ap.add_argument("--store-mb", type=int, default=512)
+    ap.add_argument("--pch-dir", default=None)
     ns = ap.parse_args(argv)
     first, _, last = ns.uids.partition("-")
     uids = (int(first), int(last or first))
     while os.open(os.devnull, os.O_RDONLY | os.O_CLOEXEC) < 4:
         pass  # keep fds 0-3 taken, so that no file we hand to the launcher lands there
-    runner = Runner(ns.root, uids, ns.store_mb)
+    runner = Runner(ns.root, uids, ns.store_mb, ns.pch_dir)
     signal.signal(signal.SIGPIPE, signal.SIG_DFL)
     with (
         open(sys.stdin.fileno(), encoding="utf-8", closefd=False) as inp,

@@ -326,3 +326,102 @@ def test_a_dead_worker_is_replaced(tmp_path: Path) -> None:
         assert lost.verdict == Verdict.SE  # never blamed on the program
         [fine] = box.run_batch(art, [b"1 1"], Limits())
         assert fine.verdict == Verdict.AC and fine.stdout == b"2\n"
+
+
+# ------------------------------------------------------------ precompiled bits/stdc++.h
+
+TEMPLATE_ERROR_CPP = """
+#include <bits/stdc++.h>
+int main() { std::vector<int> v; v.push_back("not an int"); }
+"""
+
+
+@pytest.fixture(scope="module")
+def pch_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from cpsolve.sandbox.local import ensure_pch
+
+    built = ensure_pch(tmp_path_factory.mktemp("pch"))
+    assert built is not None and (built / "bits" / "stdc++.h.gch").is_file()
+    return built
+
+
+def _pch_copy(pch_dir: Path, dest: Path, header: bytes | None, gch: bytes | None) -> Path:
+    """A copy of the PCH dir with the header text and/or the .gch replaced."""
+    (dest / "bits").mkdir(parents=True)
+    shutil.copy(pch_dir / "pch.json", dest / "pch.json")
+    for name, data in (("stdc++.h", header), ("stdc++.h.gch", gch)):
+        if data is None:
+            shutil.copy(pch_dir / "bits" / name, dest / "bits" / name)
+        else:
+            (dest / "bits" / name).write_bytes(data)
+    return dest
+
+
+def test_pch_program_compiles_and_runs(pch_dir: Path, tmp_path: Path) -> None:
+    with LocalSandbox(workers=1, cache_dir=tmp_path, pch_dir=pch_dir) as box:
+        assert box.pch is not None
+        art = box.compile(SUM_CPP, Language.CPP)
+        assert art.ok, art.message
+        assert box.run_batch(art, [b"40 2"], Limits())[0].stdout == b"42\n"
+
+
+WHICH_HEADER_CPP = """
+#include <bits/stdc++.h>
+int main() {
+#ifdef CPSOLVE_HEADER_TEXT_READ
+  std::puts("text");
+#else
+  std::puts("pch");
+#endif
+}
+"""
+
+
+def _marked_header(pch_dir: Path) -> bytes:
+    text = (pch_dir / "bits" / "stdc++.h").read_bytes()
+    return text + b"\n#define CPSOLVE_HEADER_TEXT_READ 1\n"
+
+
+@pytest.mark.parametrize("gch", ["valid", "junk"])
+def test_pch_is_really_used(pch_dir: Path, tmp_path: Path, gch: str) -> None:
+    # The PCH dir's header text defines a marker the .gch (built from the real header) lacks:
+    # a valid .gch is taken instead of the text; a junk one (gcc ignores it) shows that the
+    # text of the PCH dir's header is what gcc would otherwise read.
+    junk = b"not a precompiled header" if gch == "junk" else None
+    marked = _pch_copy(pch_dir, tmp_path / "marked", _marked_header(pch_dir), junk)
+    with LocalSandbox(workers=1, cache_dir=tmp_path / "c", pch_dir=marked) as box:
+        assert box.pch is not None
+        art = box.compile(WHICH_HEADER_CPP, Language.CPP)
+        assert art.ok, art.message
+        want = b"pch\n" if gch == "valid" else b"text\n"
+        assert box.run_batch(art, [b""], Limits())[0].stdout == want
+        plain = '#include <cstdio>\nint main() { std::puts("plain"); }\n'
+        other = box.compile(plain, Language.CPP)  # no bits/stdc++.h: compiled as before
+        assert box.run_batch(other, [b""], Limits())[0].stdout == b"plain\n"
+
+
+def test_compile_error_message_is_unchanged_by_the_pch(pch_dir: Path, tmp_path: Path) -> None:
+    messages = []
+    for use in (True, False):
+        with LocalSandbox(workers=1, cache_dir=tmp_path / str(use), pch=use, pch_dir=pch_dir) as b:
+            assert (b.pch is not None) == use
+            art = b.compile(TEMPLATE_ERROR_CPP, Language.CPP)
+            assert not art.ok
+            messages.append(art.message)
+    assert "push_back" in messages[0] and "bits/stdc++.h" in messages[0]
+    assert messages[0] == messages[1]
+
+
+@pytest.mark.parametrize("broken", ["missing", "junk-gch"])
+def test_compiles_without_a_usable_pch(pch_dir: Path, tmp_path: Path, broken: str) -> None:
+    if broken == "missing":
+        where = tmp_path / "no-such-dir"
+    else:  # the stamp matches but gcc finds no PCH in the .gch: it reads the header instead
+        where = _pch_copy(pch_dir, tmp_path / "junk", None, b"not a precompiled header")
+    with LocalSandbox(workers=1, cache_dir=tmp_path / "c", pch_dir=where) as box:
+        assert (box.pch is None) == (broken == "missing")
+        art = box.compile(SUM_CPP, Language.CPP)
+        assert art.ok, art.message
+        assert box.run_batch(art, [b"5 6"], Limits())[0].stdout == b"11\n"
+        bad = box.compile(TEMPLATE_ERROR_CPP, Language.CPP)
+        assert not bad.ok and "push_back" in bad.message and ".gch" not in bad.message

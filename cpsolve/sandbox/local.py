@@ -12,6 +12,7 @@ import base64
 import contextlib
 import fcntl
 import functools
+import hashlib
 import json
 import math
 import os
@@ -41,13 +42,22 @@ from cpsolve.sandbox.base import (
     Verdict,
     input_key,
 )
-from cpsolve.sandbox.cache import ArtifactCache, CachedArtifact, RunCache, compile_key, run_key
+from cpsolve.sandbox.cache import (
+    ArtifactCache,
+    CachedArtifact,
+    RunCache,
+    compile_key,
+    default_cache_dir,
+    run_key,
+)
 
 RUNNER = Path(__file__).resolve().parents[2] / "sandbox" / "runner.py"
 BOX_PYTHON = "/usr/bin/python3"
 UID_BASE, UID_BLOCK, UID_BLOCKS = 100_000, 16, 4096
 LOCK_DIR = Path(tempfile.gettempdir()) / "cpsolve-uid-locks"
 REQUEST_SLACK_S = 30.0
+PCH_MOUNT = "/cpsolve-pch"  # top level: bwrap makes missing parents 0700
+PCH_BUILD_TIMEOUT_S = 300
 
 
 class SandboxFailure(RuntimeError):
@@ -99,9 +109,66 @@ def _uid_block() -> tuple[int, int, int]:
     raise SandboxFailure("no free uid block for a sandbox worker")
 
 
-def _bwrap_argv(runner_args: list[str], tmp_mb: int) -> list[str]:
+def _bwrap_argv(runner_args: list[str], tmp_mb: int, pch_dir: Path | None = None) -> list[str]:
     runner = [BOX_PYTHON, "-I", "/opt/cpsolve/runner.py", "--root", "/tmp/cps", *runner_args]
-    return _bwrap_prefix(tmp_mb) + runner
+    pch: list[str] = []
+    if pch_dir is not None:  # a missing one is passed too: the runner then compiles without
+        if pch_dir.is_dir():
+            pch = ["--ro-bind", str(pch_dir), PCH_MOUNT]
+        runner += ["--pch-dir", PCH_MOUNT]
+    return _bwrap_prefix(tmp_mb) + pch + runner
+
+
+# ------------------------------------------------------------ precompiled header
+
+
+def ensure_pch(root: Path | None = None) -> Path | None:
+    """The precompiled bits/stdc++.h for this machine's g++ and the runner's C++ flags, built
+    once (by cpsolve, outside any box) into <cache>/pch/<key> under a lock; None if it cannot
+    be built (compiles then simply go without it)."""
+    root = root or default_cache_dir() / "pch"
+    try:
+        stamp = subprocess.run(
+            [sys.executable, "-I", str(RUNNER), "--pch-stamp"],
+            capture_output=True, timeout=60, check=True,
+        ).stdout  # fmt: skip
+        root.mkdir(parents=True, exist_ok=True)
+        key = hashlib.sha256(stamp).hexdigest()[:16]
+        final = root / key
+        with _locked(root / f"{key}.lock"):
+            if not (final / "pch.json").is_file():
+                _build_pch(root, final)
+    except (OSError, subprocess.SubprocessError) as exc:
+        warnings.warn(f"no precompiled header (C++ compiles are slower): {exc}", RuntimeWarning,
+                      stacklevel=2)  # fmt: skip
+        return None
+    return final
+
+
+@contextmanager
+def _locked(path: Path) -> Iterator[None]:
+    fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)
+
+
+def _build_pch(root: Path, final: Path) -> None:
+    """Build into a fresh directory, then rename: readers see a whole PCH or none."""
+    tmp = Path(tempfile.mkdtemp(prefix=f".{final.name}-", dir=root))
+    try:
+        subprocess.run(
+            [sys.executable, "-I", str(RUNNER), "--build-pch", str(tmp)],
+            capture_output=True, timeout=PCH_BUILD_TIMEOUT_S, check=True,
+            env={"PATH": "/usr/local/bin:/usr/bin:/bin", "LANG": "C.UTF-8"},
+        )  # fmt: skip
+        tmp.chmod(0o755)
+        shutil.rmtree(final, ignore_errors=True)
+        tmp.rename(final)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
 
 
 def _bwrap_prefix(tmp_mb: int) -> list[str]:
@@ -132,8 +199,8 @@ def _bwrap_prefix(tmp_mb: int) -> list[str]:
 class _Worker:
     """One runner process; used by one thread at a time (checked out of the pool)."""
 
-    def __init__(self, mode: str, tmp_mb: int) -> None:
-        self.mode, self.tmp_mb = mode, tmp_mb
+    def __init__(self, mode: str, tmp_mb: int, pch_dir: Path | None = None) -> None:
+        self.mode, self.tmp_mb, self.pch_dir = mode, tmp_mb, pch_dir
         self.lock_fd, first, last = _uid_block()
         self.uids = f"{first}-{last}"
         self.proc: subprocess.Popen[bytes] | None = None
@@ -146,9 +213,11 @@ class _Worker:
     def start(self) -> None:
         args = ["--uids", self.uids, "--store-mb", str(max(64, self.tmp_mb // 4))]
         if self.mode == "bwrap":
-            argv = _bwrap_argv(args, self.tmp_mb)
+            argv = _bwrap_argv(args, self.tmp_mb, self.pch_dir)
         else:
             self.root = tempfile.mkdtemp(prefix="cpsolve-runner-")
+            if self.pch_dir is not None:
+                args += ["--pch-dir", str(self.pch_dir)]
             argv = [sys.executable, "-I", str(RUNNER), "--root", self.root, *args]
             if self.mode == "unshare":
                 argv = ["unshare", "--net", "--ipc", "--uts", "--pid", "--fork", "--kill-child",
@@ -273,7 +342,11 @@ class LocalSandbox:
         cache_dir: Path | None = None,
         tmp_mb: int = 1024,
         mode: str | None = None,
+        pch: bool = True,
+        pch_dir: Path | None = None,
     ) -> None:
+        """pch: compile C++ with a precompiled bits/stdc++.h (`ensure_pch`, or the one made by
+        `runner.py --build-pch` in pch_dir); the binaries are the same, only faster to make."""
         self._closed = True  # until every worker answered (close() is then a no-op)
         self._all: list[_Worker] = []
         self.workers = max(1, workers or os.cpu_count() or 1)
@@ -291,9 +364,10 @@ class LocalSandbox:
         self._idle: queue.Queue[_Worker] = queue.Queue()
         self._compile_locks: dict[str, threading.Lock] = {}
         self._lock = threading.Lock()
+        pch_path = (pch_dir or ensure_pch()) if pch else None
         try:
             for _ in range(self.workers):
-                self._all.append(_Worker(self.mode, tmp_mb))
+                self._all.append(_Worker(self.mode, tmp_mb, pch_path))
             info = [w.request("ping", 60) for w in self._all]
         except BaseException:
             for w in self._all:
@@ -301,6 +375,7 @@ class LocalSandbox:
             raise
         self.flags: dict[str, list[str]] = info[0]["flags"]
         self.setuid = bool(info[0]["setuid"])
+        self.pch: str | None = info[0].get("pch")  # the runners' PCH dir; None: compiled without
         for w in self._all:
             self._idle.put(w)
         self._pool = ThreadPoolExecutor(self.workers, thread_name_prefix="cpsolve-sandbox")
