@@ -189,6 +189,7 @@ class ContainerSpec:
 
         command = ["python3", "-I", "/opt/cpsolve/runner.py", "--root", f"{STATE_DIR}/runner"]
         command += ["--uids", uids, "--store-mb", str(self.store_mb)]
+        command += ["--pch-dir", "/opt/cpsolve/pch"]  # built into the image (sandbox/Dockerfile)
         return client.containers.create(
             self.image,
             command=command,
@@ -404,6 +405,7 @@ class DockerSandbox(LocalSandbox):
         marker = f"--cpsolve-image={self.image_id}"
         self.flags = {lang: [*argv, marker] for lang, argv in info[0]["flags"].items()}
         self.setuid = bool(info[0]["setuid"])
+        self.pch = info[0].get("pch")
         for w in self._all:
             self._idle.put(w)
 
