@@ -32,6 +32,8 @@ from cpsolve.tasktypes import (
 from cpsolve.testdata import TestData
 
 PUBLIC = "public"
+MAX_TIMEOUTS = 2  # time-outs on generated inputs after which a candidate counts as slow
+SLICE = 16  # generated inputs run per batch between those checks
 
 
 def sha(data: bytes) -> str:
@@ -151,21 +153,40 @@ class Executor:
                 for x, r in zip(todo, results, strict=True)
             ]
         else:
-            runs = self.sandbox.run_batch(art, todo, self.limits, keep_output=True)
-            rows = [
-                (
-                    program,
-                    sha(x),
-                    self.limits_key,
-                    str(r.verdict),
-                    r.cpu_s,
-                    r.memory_mb,
-                    r.stdout if r.verdict == Verdict.AC else None,
-                    None,
-                )
-                for x, r in zip(todo, runs, strict=True)
-            ]
+            rows = self._run_until_slow(program, art, todo)
         self.store.add_executions(rows)
+
+    def _run_until_slow(self, program: str, art: Artifact, todo: list[bytes]) -> list[tuple]:
+        """Run in slices; once a program has timed out `MAX_TIMEOUTS` times, its remaining
+        inputs are recorded as TLE without running them (cpu None marks them): a slow candidate
+        would otherwise spend the time limit on every generated input."""
+        rows: list[tuple] = []
+        timeouts = 0
+        step = max(SLICE, self.workers)
+        for start in range(0, len(todo), step):
+            part = todo[start : start + step]
+            if timeouts >= MAX_TIMEOUTS:
+                rows += [
+                    (program, sha(x), self.limits_key, "TLE", None, None, None, None) for x in part
+                ]
+                continue
+            runs = self.sandbox.run_batch(art, part, self.limits, keep_output=True)
+            for x, r in zip(part, runs, strict=True):
+                out = r.stdout if r.verdict == Verdict.AC else None
+                rows.append(
+                    (
+                        program,
+                        sha(x),
+                        self.limits_key,
+                        str(r.verdict),
+                        r.cpu_s,
+                        r.memory_mb,
+                        out,
+                        None,
+                    )
+                )
+                timeouts += r.verdict == Verdict.TLE
+        return rows
 
     def execute_all(
         self, work: Sequence[tuple[str, list[bytes]]], tick: Callable[[], None]

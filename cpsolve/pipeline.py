@@ -269,7 +269,9 @@ def build_matrix(
             if e is None:
                 continue
             gen_verdict[r, k] = verdict_code(e["verdict"])
-            gen_time[r, k] = e["cpu_s"] or 0.0
+            # a run recorded as TLE without running (a slow candidate) used the whole limit
+            cpu = e["cpu_s"]
+            gen_time[r, k] = cpu if cpu is not None else problem.time_limit_s
             if e["output"] is not None:
                 outputs[k][r] = store.output(e["output"])
     gen_class = (
