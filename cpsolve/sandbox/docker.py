@@ -99,8 +99,17 @@ def sweep_stale(client: Any) -> int:
 def _remove(container: Any) -> None:
     import docker  # type: ignore[import-untyped]
 
-    with suppress(docker.errors.APIError):  # already gone, or auto_remove is on it
+    # already gone, auto_remove is on it, or the daemon itself is gone (requests' errors are
+    # OSErrors)
+    with suppress(docker.errors.DockerException, OSError):
         container.remove(force=True)
+
+
+def _daemon_answers() -> bool:
+    try:
+        return bool(_client(timeout=5).ping())
+    except Exception:
+        return False
 
 
 def _client(timeout: float = 120) -> Any:
@@ -295,6 +304,11 @@ class _ContainerWorker:
         try:
             self.start()
         except Exception as exc:  # daemon gone, image removed, out of memory...
+            if not _daemon_answers():
+                raise UserError(
+                    "the Docker daemon stopped answering during the run; start it again and run "
+                    "the same command to resume (or use --sandbox local)"
+                ) from None
             raise SandboxFailure(f"cannot start a sandbox container: {exc}") from exc
 
     def close(self) -> None:
