@@ -213,6 +213,18 @@ def test_unwritable_runs_dir(problem_dir: Path, tmp_path: Path) -> None:
     one_sentence(res, "cannot write the run directory")
 
 
+def _stages(runs: Path) -> set[str]:
+    for db_path in runs.glob("*/run.sqlite"):
+        try:
+            db = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True, timeout=0.1)
+            names = {r[0] for r in db.execute("SELECT name FROM stages")}
+            db.close()
+            return names
+        except sqlite3.Error:
+            return set()
+    return set()
+
+
 def test_interrupted_run_says_so_and_loses_nothing(problem_dir: Path, tmp_path: Path) -> None:
     proc = subprocess.Popen(
         [*CLI, "run", str(problem_dir), *FAST, "--runs-dir", str(tmp_path)],
@@ -220,11 +232,16 @@ def test_interrupted_run_says_so_and_loses_nothing(problem_dir: Path, tmp_path: 
         stderr=subprocess.PIPE,
         text=True,
     )
-    time.sleep(2.0)
+    deadline = time.monotonic() + 120
+    # interrupt in the middle: once sampling is stored, before the run selects
+    while time.monotonic() < deadline and proc.poll() is None:
+        if "sample" in _stages(tmp_path):
+            break
+        time.sleep(0.02)
     proc.send_signal(signal.SIGINT)
     _out, err = proc.communicate(timeout=120)
-    if proc.returncode == 0:
-        pytest.skip("the run finished before the interrupt arrived")
+    if "select" in _stages(tmp_path):
+        pytest.skip("the run had finished its work before the interrupt arrived")
     assert proc.returncode == 130 and "Traceback" not in err, err
     assert "resume" in err
     res = cpsolve("run", problem_dir, *FAST, "--runs-dir", tmp_path)

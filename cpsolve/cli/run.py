@@ -93,8 +93,8 @@ def run(
     console = Console(stderr=True)
     with interrupt_says_resume(console):
         result = run_problem(problem, cfg, runs_dir=runs_dir, out=out, console=console)
-    show_submissions(result.report)
-    typer.echo(str(result.run_dir))
+        show_submissions(result.report)
+        typer.echo(str(result.run_dir))
 
 
 def show_submissions(report: Report) -> None:
