@@ -3,5 +3,5 @@
 # compared with the committed baseline. Fails, naming the metric, when selection got worse.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-cpsolve bench problems --engine replay --runs-dir runs/ci --out runs/ci-bench
+cpsolve bench problems --engine replay --sandbox local --runs-dir runs/ci --out runs/ci-bench
 cpsolve eval runs/ci-bench --baseline benchmarks/baseline.json
