@@ -116,6 +116,7 @@ import signal
 import stat
 import struct
 import sys
+import threading
 import time
 
 VERSION = 1
@@ -173,6 +174,39 @@ def plain_name(name: str) -> str:
 #   first and without blocking, so FIFO pairs never deadlock.
 # Report (a line on its stdout): "ID ok STATUS UTIME_US STIME_US MAXRSS_KB WALL_US TIMED_OUT"
 #   or "ID err MESSAGE".
+
+# A FIFO that joins two processes of one stage as streams (an interactor and the program) must not
+# look closed to its reader before its writer has opened it: the launcher opens read ends first
+# and without blocking, so a reader that runs ahead would read EOF. The runner holds both ends of
+# such FIFOs while the stage starts and lets go after FIFO_GRACE_S (or when the stage ends);
+# the only effect on the processes is that an EOF inside that window arrives at its end.
+FIFO_GRACE_S = 1.0
+
+
+def hold_fifos(launches: list) -> list[int]:
+    """Open both ends of every FIFO that is a read stream of one process and a write stream of
+    another in this stage; returns the fds to release."""
+    reads, writes = set(), set()
+    for spec in launches:
+        for stream in spec.streams:
+            if stream.startswith("fr:"):
+                reads.add(stream[3:])
+            elif stream.startswith("fw:"):
+                writes.add(stream[3:])
+    fds: list[int] = []
+    for path in sorted(reads & writes):
+        with contextlib.suppress(OSError):
+            rfd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_NOFOLLOW)
+            fds.append(rfd)
+            fds.append(os.open(path, os.O_WRONLY | os.O_NONBLOCK | os.O_NOFOLLOW))
+    return fds
+
+
+def release_fifos(fds: list[int]) -> None:
+    while fds:
+        with contextlib.suppress(OSError):
+            os.close(fds.pop())
+
 
 LAUNCHER_C = r"""
 #define _GNU_SOURCE
@@ -1532,7 +1566,14 @@ class JobRun:
             if g is not None:  # its files: group G, not world-readable
                 spec.gid, spec.umask = g, 0o027
             launches.append(spec)
-        procs = r.launch(launches)
+        held = hold_fifos(launches)
+        timer = threading.Timer(FIFO_GRACE_S, release_fifos, (held,))
+        timer.start()
+        try:
+            procs = r.launch(launches)
+        finally:
+            timer.cancel()
+            release_fifos(held)
         extra_cpu, extra_rss = sweep(uids)
         if procs:
             procs[0].cpu += extra_cpu
