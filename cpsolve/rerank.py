@@ -3,7 +3,9 @@
 Features per candidate (the columns of `features()`, named by `FEATURES`):
 public-test pass fraction, error rate on generated inputs, its cluster's share of the subtask's
 candidates, code length relative to the subtask's median (log), mean token logprob where known
-(0 otherwise) and whether it is known, and the slowest successful run relative to the time limit.
+(0 otherwise) and whether it is known, and the slowest successful run relative to the time limit,
+in steps of a tenth (measured time jitters from run to run; a finer value would let that noise
+reorder equal candidates, and a resumed run would not plan what an uninterrupted one did).
 Filtering (candidates failing a public test they must pass rank below all that pass) is the
 planner's first key, `passes_public()`; the score orders candidates within that tier.
 """
@@ -29,6 +31,7 @@ FEATURES: tuple[str, ...] = (
     "time_frac",
 )
 RANKER_FORMAT = 1
+TIME_STEPS = 10  # time_frac is floor(slowest / limit * TIME_STEPS) / TIME_STEPS
 
 
 class ScoreWeights(BaseModel):
@@ -91,7 +94,8 @@ def features(matrix: ExecutionMatrix, clusterings: dict[int, Clustering]) -> np.
     for cl in clusterings.values():
         share[cl.members] = cl.share()
     slowest = np.where(good, matrix.gen_time, 0.0).max(axis=1, initial=0.0)
-    time_frac = np.clip(slowest / matrix.meta.time_limit_s, 0.0, 1.0)
+    frac = np.clip(slowest / matrix.meta.time_limit_s, 0.0, 1.0)
+    time_frac = np.floor(frac * TIME_STEPS + 1e-9) / TIME_STEPS
     known = ~np.isnan(matrix.logprob)
     cols = {
         "public_pass": _public_fraction(matrix),

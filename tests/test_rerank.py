@@ -110,3 +110,15 @@ def test_training_needs_both_labels() -> None:
     x, _ = _separable()
     with pytest.raises(UserError, match="both right and wrong"):
         LearnedRanker.fit(x, np.ones(len(x), bool))
+
+
+def test_time_jitter_below_a_tenth_of_the_limit_changes_no_score() -> None:
+    """Measured time differs from run to run; the feature moves in tenths of the limit, so a
+    rerun (or a resumed run) that measured 0.11 s instead of 0.19 s ranks the same way."""
+    m = _matrix()
+    base = heuristic_scores(features(m, prepare(m).clusterings))
+    m.gen_time[:] = np.where(np.arange(m.gen_time.shape[1]) % 2, 0.11, 0.19)
+    assert heuristic_scores(features(m, prepare(m).clusterings)).tolist() == base.tolist()
+    m.gen_time[:] = 0.95
+    x = features(m, prepare(m).clusterings)
+    assert x[:, FEATURES.index("time_frac")].max() == pytest.approx(0.9)
