@@ -171,7 +171,10 @@ def plain_name(name: str) -> str:
 #   ID NENV ENV*NENV UID CPU_S FSIZE NOFILE NPROC AS WALL_MS CWD STDIN STDOUT STDERR -- PROG ARGS
 #   UID -1 keeps the uid. Streams: R:PATH / W:PATH (opened as root: the runner's own files),
 #   r:PATH, w:PATH, fr:PATH / fw:PATH (FIFO ends), opened after dropping privileges, read ends
-#   first and without blocking, so FIFO pairs never deadlock.
+#   first and without blocking, so FIFO pairs never deadlock; fb:PATH is a FIFO read end opened
+#   blocking, for a FIFO whose writer is no stream of the stage but a process that opens it by
+#   name (a CMS manager): as in CMS, the program's input does not end before the manager opened
+#   it.
 # Report (a line on its stdout): "ID ok STATUS UTIME_US STIME_US MAXRSS_KB WALL_US TIMED_OUT"
 #   or "ID err MESSAGE".
 
@@ -200,6 +203,17 @@ def hold_fifos(launches: list) -> list[int]:
             fds.append(rfd)
             fds.append(os.open(path, os.O_WRONLY | os.O_NONBLOCK | os.O_NOFOLLOW))
     return fds
+
+
+def block_named_fifo_reads(launches: list) -> None:
+    """Read ends of FIFOs that no process of the stage writes as a stream wait for their writer
+    (see `fb:` above)."""
+    written = {s[3:] for spec in launches for s in spec.streams if s.startswith("fw:")}
+    for spec in launches:
+        spec.streams = tuple(
+            "fb:" + s[3:] if s.startswith("fr:") and s[3:] not in written else s
+            for s in spec.streams
+        )
 
 
 def release_fifos(fds: list[int]) -> None:
@@ -248,7 +262,7 @@ static void lim(int res, unsigned long long v, unsigned long long hard, const ch
    2: write ends as the uid (w:, fw:) */
 static int phase_of(const char *s) {
   if (!strncmp(s, "R:", 2) || !strncmp(s, "W:", 2)) return 0;
-  if (!strncmp(s, "r:", 2) || !strncmp(s, "fr:", 3)) return 1;
+  if (!strncmp(s, "r:", 2) || !strncmp(s, "fr:", 3) || !strncmp(s, "fb:", 3)) return 1;
   return 2;
 }
 
@@ -261,6 +275,7 @@ static int open_stream(const char *s) {
     if (fd >= 0) fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
     return fd;
   }
+  if (!strncmp(s, "fb:", 3)) return open(s + 3, O_RDONLY | O_NOFOLLOW);
   if (!strncmp(s, "w:", 2)) return open(s + 2, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW, 0644);
   if (!strncmp(s, "fw:", 3)) return open(s + 3, O_WRONLY | O_NOFOLLOW);
   errno = EINVAL;
@@ -745,6 +760,7 @@ def _py_open(spec: str) -> int:
         "W": os.O_WRONLY | os.O_CREAT | os.O_TRUNC,
         "r": os.O_RDONLY | os.O_NOFOLLOW,
         "fr": os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK,
+        "fb": os.O_RDONLY | os.O_NOFOLLOW,
         "w": os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW,
         "fw": os.O_WRONLY | os.O_NOFOLLOW,
     }[kind]
@@ -762,7 +778,8 @@ def _py_child(uid, gid, mask, cpu, fsize, nofile, nproc, mem, cwd, streams, prog
             signal.signal(sig, signal.SIG_DFL)
     signal.pthread_sigmask(signal.SIG_SETMASK, [])
     os.setpgid(0, 0)
-    phase = [0 if s[:2] in ("R:", "W:") else 1 if s[:2] in ("r:", "fr") else 2 for s in streams]
+    reads = ("r:", "fr", "fb")
+    phase = [0 if s[:2] in ("R:", "W:") else 1 if s[:2] in reads else 2 for s in streams]
     fds = [_py_open(s) if ph == 0 else -1 for s, ph in zip(streams, phase, strict=True)]
     c = int(cpu) + 1
     resource.setrlimit(resource.RLIMIT_CPU, (c, c + 1))
@@ -1566,6 +1583,7 @@ class JobRun:
             if g is not None:  # its files: group G, not world-readable
                 spec.gid, spec.umask = g, 0o027
             launches.append(spec)
+        block_named_fifo_reads(launches)
         held = hold_fifos(launches)
         timer = threading.Timer(FIFO_GRACE_S, release_fifos, (held,))
         timer.start()

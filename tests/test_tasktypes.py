@@ -119,13 +119,6 @@ def test_tle_is_reported_before_a_checker_would_run(sandbox: Sandbox, cache: Pat
     assert result.tests[0].time_s >= problem.time_limit_s * 0.9
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="sandbox runner opens a FIFO stdin without waiting for its writer, so a program can "
-    "read EOF before the manager opened its input by name. CMS blocks that open; the runner could "
-    "open blocking the FIFO ends whose other end is no stream of the stage (placeholders only for "
-    "stream-to-stream FIFOs). Fix in sandbox/runner.py, then drop this marker",
-)
 def test_program_input_does_not_end_before_the_manager_opens_it(
     sandbox: Sandbox, cache: Path
 ) -> None:
