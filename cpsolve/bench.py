@@ -113,11 +113,11 @@ def totals(rows: list[ProblemRow]) -> dict[str, float]:
     names = sorted({k for r in judged for k in r.baselines})
     for name in names:
         vals = [r.baselines.get(name) for r in judged]
-        out[f"baseline.{name}"] = round(sum(v or 0.0 for v in vals), 4)
+        out[f"baseline.{name}"] = round(sum(float(v or 0.0) for v in vals), 4)
     for k in PASS_KS:
-        vals = [r.pass_at[f"pass@{k}"] for r in judged if f"pass@{k}" in r.pass_at]
-        if vals:
-            out[f"pass@{k}"] = round(sum(vals) / len(vals), 4)
+        rates = [r.pass_at[f"pass@{k}"] for r in judged if f"pass@{k}" in r.pass_at]
+        if rates:
+            out[f"pass@{k}"] = round(sum(rates) / len(rates), 4)
     return out
 
 

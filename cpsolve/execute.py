@@ -20,7 +20,7 @@ from cpsolve.judge import judge_program
 from cpsolve.languages import Language
 from cpsolve.problem import Problem, TaskType
 from cpsolve.sandbox.base import Artifact, Sandbox, Verdict
-from cpsolve.store import Store
+from cpsolve.store import ExecutionRow, Store
 from cpsolve.tasktypes import (
     Case,
     Harness,
@@ -133,13 +133,14 @@ class Executor:
             return
         art = self.artifact(program)
         if not art.ok:
-            rows = [(program, sha(x), self.limits_key, "CE", 0.0, 0.0, None, None) for x in todo]
-            self.store.add_executions(rows)
+            self.store.add_executions(
+                [(program, sha(x), self.limits_key, "CE", 0.0, 0.0, None, None) for x in todo]
+            )
             return
         if self.problem.task_type in (TaskType.INTERACTIVE, TaskType.COMMUNICATION):
             cases = [Case(name=f"gen-{sha(x)[:8]}", input=x, answer=b"") for x in todo]
             results = run_tests(self.harness(program), cases)
-            rows = [
+            rows: list[ExecutionRow] = [
                 (
                     program,
                     sha(x),
@@ -156,11 +157,11 @@ class Executor:
             rows = self._run_until_slow(program, art, todo)
         self.store.add_executions(rows)
 
-    def _run_until_slow(self, program: str, art: Artifact, todo: list[bytes]) -> list[tuple]:
+    def _run_until_slow(self, program: str, art: Artifact, todo: list[bytes]) -> list[ExecutionRow]:
         """Run in slices; once a program has timed out `MAX_TIMEOUTS` times, its remaining
         inputs are recorded as TLE without running them (cpu None marks them): a slow candidate
         would otherwise spend the time limit on every generated input."""
-        rows: list[tuple] = []
+        rows: list[ExecutionRow] = []
         timeouts = 0
         step = max(SLICE, self.workers)
         for start in range(0, len(todo), step):

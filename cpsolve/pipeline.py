@@ -21,6 +21,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -130,7 +131,7 @@ class Run:
                 task = prog.add_task(
                     f"sample subtask {sid}", total=self.config.samples, completed=have
                 )
-                sample_chunks(self.store, self.engine, plans, lambda k, t=task: prog.advance(t, k))
+                sample_chunks(self.store, self.engine, plans, partial(prog.advance, task))
                 extract_candidates(self.store, sid, "solution", [self.language])
 
     def candidates(self) -> list[Candidate]:
@@ -400,7 +401,7 @@ def run_problem(
     return RunResult(report, run_dir)
 
 
-def _is_storage_error(e: Exception) -> bool:
+def _is_storage_error(e: OSError | sqlite3.OperationalError) -> bool:
     if isinstance(e, sqlite3.OperationalError):
         return any(w in str(e) for w in ("full", "disk", "readonly", "unable to open"))
     return e.errno in (errno.ENOSPC, errno.EROFS, errno.EACCES, errno.EDQUOT)

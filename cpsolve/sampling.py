@@ -20,7 +20,7 @@ from cpsolve.languages import Language
 from cpsolve.problem import Problem
 from cpsolve.prompts import build_messages
 from cpsolve.sandbox.cache import normalise_source
-from cpsolve.store import Store
+from cpsolve.store import CandidateRow, Store
 
 
 @dataclass(frozen=True)
@@ -109,7 +109,7 @@ def extract_candidates(
     `languages` in order of preference: solutions are asked for in one language, generators and
     validators are taken in any language the sandbox runs."""
     known = {(c, i) for c, i, _, _ in store.candidates(subtask, role)}
-    rows = []
+    rows: list[CandidateRow] = []
     for s in store.samples(subtask, role):
         if (s["chunk"], s["idx"]) in known:
             continue

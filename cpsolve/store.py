@@ -23,12 +23,18 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 from cpsolve.errors import UserError
+
+CandidateRow = tuple[str, str, int, int, str | None, str | None]
+"""(subtask, role, chunk, idx, program sha or None, reason or None)"""
+ExecutionRow = tuple[str, str, str, str, float | None, float | None, bytes | None, float | None]
+"""(program, input sha, limits key, verdict, cpu_s, memory_mb, output, score); cpu_s None: not
+run (recorded TLE after the program's earlier time-outs)"""
 
 SCHEMA_VERSION = 1
 
@@ -186,7 +192,7 @@ class Store:
 
     # ---- programs and candidates ---------------------------------------------------------------
 
-    def add_candidates(self, rows: list[tuple[str, str, int, int, str | None, str | None]]) -> None:
+    def add_candidates(self, rows: Sequence[CandidateRow]) -> None:
         """rows: (subtask, role, chunk, idx, program sha or None, reason or None)."""
         with self.transaction() as db:
             db.executemany("INSERT OR IGNORE INTO candidates VALUES (?,?,?,?,?,?)", rows)
@@ -252,9 +258,7 @@ class Store:
         )
         return {r[0] for r in rows}
 
-    def add_executions(
-        self, rows: list[tuple[str, str, str, str, float, float, bytes | None, float | None]]
-    ) -> None:
+    def add_executions(self, rows: Sequence[ExecutionRow]) -> None:
         """rows: (program, input sha, limits key, verdict, cpu_s, memory_mb, output, score)."""
         import hashlib
 

@@ -21,7 +21,6 @@ from __future__ import annotations
 import atexit
 import json
 import os
-import queue
 import select
 import signal
 import socket
@@ -36,7 +35,7 @@ from pathlib import Path
 from typing import Any
 
 from cpsolve.errors import UserError
-from cpsolve.sandbox.cache import ArtifactCache, CachedArtifact, RunCache
+from cpsolve.sandbox.cache import CachedArtifact
 from cpsolve.sandbox.image import find_image, sandbox_image
 from cpsolve.sandbox.local import LocalSandbox, SandboxFailure, _b64, _uid_block
 
@@ -362,10 +361,10 @@ class DockerSandbox(LocalSandbox):
         tmpfs_mb: int = 2048,
         store_mb: int = 512,
     ) -> None:
-        # Not LocalSandbox.__init__: the same fields, but the workers are containers.
+        # Not LocalSandbox.__init__ (its workers are local runners); the pool's state is shared.
         import docker  # type: ignore[import-untyped]
 
-        self.workers = max(1, workers or os.cpu_count() or 1)
+        self._init_pool(workers, cache_dir)
         self.mode = "docker"
         try:
             self.client = _client()
@@ -384,13 +383,7 @@ class DockerSandbox(LocalSandbox):
             )
         self.image_id = found.id
         self.swept = sweep_stale(self.client)
-        self.cache = ArtifactCache(cache_dir)
-        self.runs = RunCache()
-        self._idle: queue.Queue[Any] = queue.Queue()
-        self._all: list[Any] = []
-        self._compile_locks: dict[str, threading.Lock] = {}
-        self._lock = threading.Lock()
-        self._closed = False
+        self._closed = False  # close() from here on stops the containers started so far
         _install_hooks()
         _open.add(self)
         spec = ContainerSpec(image, memory_mb, pids, tmpfs_mb, store_mb)
@@ -401,7 +394,6 @@ class DockerSandbox(LocalSandbox):
             self.close()
             raise
         self.startup_s = time.monotonic() - started
-        self._pool = ThreadPoolExecutor(self.workers, thread_name_prefix="cpsolve-docker")
 
     def _start_workers(self, spec: ContainerSpec) -> None:
         error: Exception | None = None
@@ -417,11 +409,7 @@ class DockerSandbox(LocalSandbox):
         info = [w.request("ping", 120) for w in self._all]
         # The image id joins the compile key: a binary built in this image stays with it.
         marker = f"--cpsolve-image={self.image_id}"
-        self.flags = {lang: [*argv, marker] for lang, argv in info[0]["flags"].items()}
-        self.setuid = bool(info[0]["setuid"])
-        self.pch = info[0].get("pch")
-        for w in self._all:
-            self._idle.put(w)
+        self._adopt_workers(info[0], {k: [*v, marker] for k, v in info[0]["flags"].items()})
 
     @contextmanager
     def _worker(self) -> Iterator[Any]:

@@ -348,8 +348,7 @@ class LocalSandbox:
         """pch: compile C++ with a precompiled bits/stdc++.h (`ensure_pch`, or the one made by
         `runner.py --build-pch` in pch_dir); the binaries are the same, only faster to make."""
         self._closed = True  # until every worker answered (close() is then a no-op)
-        self._all: list[_Worker] = []
-        self.workers = max(1, workers or os.cpu_count() or 1)
+        self._init_pool(workers, cache_dir)
         self.mode = mode or isolation_mode()
         if self.mode != "bwrap":
             warnings.warn(
@@ -359,11 +358,6 @@ class LocalSandbox:
                 RuntimeWarning,
                 stacklevel=2,
             )
-        self.cache = ArtifactCache(cache_dir)
-        self.runs = RunCache()
-        self._idle: queue.Queue[_Worker] = queue.Queue()
-        self._compile_locks: dict[str, threading.Lock] = {}
-        self._lock = threading.Lock()
         pch_path = (pch_dir or ensure_pch()) if pch else None
         try:
             for _ in range(self.workers):
@@ -373,15 +367,31 @@ class LocalSandbox:
             for w in self._all:
                 w.close()
             raise
-        self.flags: dict[str, list[str]] = info[0]["flags"]
-        self.setuid = bool(info[0]["setuid"])
-        self.pch: str | None = info[0].get("pch")  # the runners' PCH dir; None: compiled without
-        for w in self._all:
-            self._idle.put(w)
-        self._pool = ThreadPoolExecutor(self.workers, thread_name_prefix="cpsolve-sandbox")
+        self._adopt_workers(info[0], info[0]["flags"])
         self._closed = False
 
     # ---- plumbing
+
+    def _init_pool(self, workers: int | None, cache_dir: Path | None) -> None:
+        """The state every pool of runners has (this backend's and Docker's): caches, locks,
+        and an empty pool that `_adopt_workers` fills."""
+        self._all: list[Any] = []  # _Worker here, _ContainerWorker in the Docker backend
+        self.workers = max(1, workers or os.cpu_count() or 1)
+        self.cache = ArtifactCache(cache_dir)
+        self.runs = RunCache()
+        self._idle: queue.Queue[Any] = queue.Queue()
+        self._compile_locks: dict[str, threading.Lock] = {}
+        self._lock = threading.Lock()
+
+    def _adopt_workers(self, ping: dict[str, Any], flags: dict[str, list[str]]) -> None:
+        """Take the started runners (`self._all`) into service; `ping` is one runner's answer
+        to ping, `flags` the compile flags per language that key the compile cache."""
+        self.flags = flags
+        self.setuid = bool(ping["setuid"])
+        self.pch: str | None = ping.get("pch")  # the runners' PCH dir; None: compiled without
+        for w in self._all:
+            self._idle.put(w)
+        self._pool = ThreadPoolExecutor(self.workers, thread_name_prefix=f"cpsolve-{self.name}")
 
     @contextmanager
     def _worker(self) -> Iterator[_Worker]:
