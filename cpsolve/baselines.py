@@ -6,8 +6,8 @@ the best points any submission earned on it, as IOI (CMS) scores a contestant.
 
 - random-k: k compiled candidates drawn at random (o1-ioi's random-50).
 - public-then-random: random order among candidates passing their public tests, then the rest.
-- largest-clusters-first (AlphaCode): per subtask, public-test passers clustered by behaviour,
-  one member of each cluster from the largest down, round after round.
+- alphacode (AlphaCode's largest-clusters-first): per subtask, public-test passers clustered by
+  behaviour, one member of each cluster from the largest down, round after round.
 - codet (CodeT's dual agreement): a generated input's expected output is the plurality output;
   candidates are grouped by the set of such tests (and public tests) they agree with, and a group
   scores (tests agreed) x sqrt(members).
@@ -27,7 +27,7 @@ from cpsolve.matrix import ExecutionMatrix
 from cpsolve.planner import Planner, PlannerSettings, Prepared
 from cpsolve.rerank import LearnedRanker, passes_public
 
-BASELINES = ("random", "public-then-random", "largest-clusters", "codet")
+BASELINES = ("random", "public-then-random", "alphacode", "codet")
 
 
 @dataclass
@@ -247,7 +247,7 @@ def run_baselines(
     picks = {
         "random": random_k(matrix, k, seed),
         "public-then-random": public_then_random(matrix, k, seed),
-        "largest-clusters": largest_clusters(matrix, k),
+        "alphacode": largest_clusters(matrix, k),
         "codet": codet(matrix, k),
     }
     out = {"ours": ours}

@@ -169,7 +169,7 @@ def _plot(bench: BenchReport, out_dir: Path) -> Path | None:
     import numpy as np
 
     series = {"cpsolve": [r.score or 0.0 for r in rows]}
-    for name in ("random", "largest-clusters", "oracle"):
+    for name in ("random", "alphacode", "oracle"):
         series[name] = [r.baselines.get(name) or 0.0 for r in rows]
     x = np.arange(len(rows))
     width = 0.8 / len(series)
