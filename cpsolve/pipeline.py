@@ -43,6 +43,7 @@ from cpsolve.report import Curve, Report, SubmissionReport, SubtaskReport, write
 from cpsolve.sampling import extract_candidates, plan_missing_chunks, sample_chunks
 from cpsolve.sandbox.base import Sandbox
 from cpsolve.store import Store
+from cpsolve.tasktypes import compile_support
 from cpsolve.testdata import TestData
 
 
@@ -81,6 +82,7 @@ class Run:
         self.language = Language(config.language)
         self._engine: Engine | None = None
         self._timings: dict[str, float] = {}
+        self._inner: list[float] = []  # time spent in stages nested in the open ones
 
     # ---- helpers -------------------------------------------------------------------------
 
@@ -97,11 +99,19 @@ class Run:
 
     @contextmanager
     def stage(self, name: str) -> Iterator[None]:
+        """Adds the time spent inside to the stage's seconds in the store; a stage nested in
+        another counts for itself only."""
         start = time.perf_counter()
-        yield
+        self._inner.append(0.0)
+        try:
+            yield
+        finally:
+            inner = self._inner.pop()
         spent = time.perf_counter() - start
+        if self._inner:
+            self._inner[-1] += spent
         before = self.store.stage_seconds().get(name, 0.0)
-        self.store.mark_stage(name, before + spent)
+        self.store.mark_stage(name, before + spent - inner)
 
     def progress(self) -> Progress:
         return Progress(
@@ -168,6 +178,22 @@ class Run:
         with self.stage("execute"), self.progress() as prog:
             task = prog.add_task("run programs on tests", total=len(work))
             self.executor.execute_all(work, lambda: prog.advance(task))
+
+    def merge_by_checker(
+        self, classes: np.ndarray, inputs: list[bytes], outputs: list[list[bytes | None]]
+    ) -> np.ndarray:
+        """Output classes equal under the problem's program checker (see `equivalence`)."""
+        from cpsolve.equivalence import CheckerEquivalence
+
+        path = self.problem.checker.path
+        assert path is not None  # a program checker has one (problem validation)
+        checker = compile_support(self.sandbox, self.problem, path)
+        eq = CheckerEquivalence(self.problem, self.sandbox, self.store, checker)
+        with self.stage("compare"), self.progress() as prog:
+            task = prog.add_task("compare outputs (checker)", total=classes.shape[1])
+            return eq.matrix(
+                classes, inputs, outputs, self.executor.workers, partial(prog.advance, task)
+            )
 
     def judge_all(self, programs: list[str]) -> dict[str, dict[str, float]]:
         data = TestData(self.problem, self.sandbox)
@@ -241,6 +267,7 @@ def build_matrix(
 ) -> ExecutionMatrix:
     problem, store, ex = run.problem, run.store, run.executor
     public = [sha(problem.read_input(t)) for t in problem.public_tests]
+    col_inputs = [x for sid in inputs for x in inputs[sid]]
     cols: list[tuple[str, str]] = [(sid, sha(x)) for sid in inputs for x in inputs[sid]]
     n, p, i = len(cands), len(public), len(cols)
     pub_pass = np.zeros((n, p), bool)
@@ -280,6 +307,8 @@ def build_matrix(
         if i
         else np.zeros((n, 0), np.int32)
     )
+    if problem.checker.type == "program" and i:
+        gen_class = run.merge_by_checker(gen_class, col_inputs, outputs)
     hidden_points = None
     if hidden is not None:
         ids = [s.id for s in problem.subtasks]

@@ -73,6 +73,10 @@ CREATE TABLE IF NOT EXISTS submissions (
   rank INTEGER, earned TEXT NOT NULL
 );
 CREATE TABLE IF NOT EXISTS stages (name TEXT PRIMARY KEY, seconds REAL NOT NULL);
+CREATE TABLE IF NOT EXISTS checked_pairs (
+  input TEXT NOT NULL, output TEXT NOT NULL, answer TEXT NOT NULL, full INTEGER NOT NULL,
+  PRIMARY KEY (input, output, answer)
+);
 """
 
 
@@ -287,6 +291,22 @@ class Store:
     def output(self, sha: str) -> bytes:
         rows = self._query("SELECT data FROM outputs WHERE sha=?", (sha,))
         return bytes(rows[0][0]) if rows else b""
+
+    def checked_pairs(self, input_sha: str) -> dict[tuple[str, str], bool]:
+        """What the problem's checker said of (output sha, answer sha) pairs on one input: full
+        points or not (see `equivalence`)."""
+        rows = self._query(
+            "SELECT output, answer, full FROM checked_pairs WHERE input=?", (input_sha,)
+        )
+        return {(o, a): bool(f) for o, a, f in rows}
+
+    def add_checked_pairs(self, rows: Sequence[tuple[str, str, str, bool]]) -> None:
+        """rows: (input sha, output sha, answer sha, full points)."""
+        with self.transaction() as db:
+            db.executemany(
+                "INSERT OR IGNORE INTO checked_pairs VALUES (?,?,?,?)",
+                [(i, o, a, int(f)) for i, o, a, f in rows],
+            )
 
     def count_executions(self) -> int:
         return int(self._query("SELECT COUNT(*) FROM executions")[0][0])
