@@ -46,7 +46,9 @@ class RunConfig(BaseModel):
     tests: Literal["model", "problem", "both"] = Field(
         default="model", description="who writes the generated inputs (see testgen)"
     )
-    generated_inputs: int = Field(default=64, ge=0, description="target inputs per subtask")
+    generated_inputs: int = Field(
+        default=256, ge=0, description="target inputs per subtask (o1-ioi's 256)"
+    )
     generators: int = Field(default=8, ge=0, description="generator programs sampled a subtask")
     validators: int = Field(default=8, ge=0, description="validator programs sampled a subtask")
     validator_quorum: float = Field(default=0.75, gt=0, le=1, description="share that must accept")
