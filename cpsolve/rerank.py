@@ -30,7 +30,7 @@ FEATURES: tuple[str, ...] = (
     "logprob_known",
     "time_frac",
 )
-RANKER_FORMAT = 1
+RANKER_FORMAT = 2  # 2: time_frac in tenths of the limit
 TIME_STEPS = 10  # time_frac is floor(slowest / limit * TIME_STEPS) / TIME_STEPS
 
 

@@ -98,6 +98,10 @@ def test_incompatible_ranker_is_refused_with_a_sentence(tmp_path) -> None:
     joblib.dump({"format": 1, "features": ["public_pass"], "model": ranker.model}, old)
     with pytest.raises(UserError, match="retrain it"):
         LearnedRanker.load(old)
+    # same feature names, but format 1 measured time_frac finely: its weights mean other things
+    joblib.dump({"format": 1, "features": list(FEATURES), "model": ranker.model}, old)
+    with pytest.raises(UserError, match="retrain it"):
+        LearnedRanker.load(old)
     junk = tmp_path / "junk.joblib"
     junk.write_bytes(b"not a pickle at all")
     with pytest.raises(UserError, match="not a ranker"):
