@@ -19,7 +19,6 @@ workers differ.
 from __future__ import annotations
 
 import atexit
-import json
 import os
 import select
 import signal
@@ -35,9 +34,8 @@ from pathlib import Path
 from typing import Any
 
 from cpsolve.errors import UserError
-from cpsolve.sandbox.cache import CachedArtifact
 from cpsolve.sandbox.image import find_image, sandbox_image
-from cpsolve.sandbox.local import LocalSandbox, SandboxFailure, _b64, _uid_block
+from cpsolve.sandbox.local import LocalSandbox, RunnerWorker, SandboxFailure, _uid_block
 
 LABEL = "cpsolve.sandbox"
 OWNER_PID = "cpsolve.owner_pid"
@@ -225,18 +223,19 @@ class ContainerSpec:
         )
 
 
-class _ContainerWorker:
-    """One container and its runner; the duck type of local._Worker (request/ensure/held)."""
+class _ContainerWorker(RunnerWorker):
+    """One container and its runner."""
+
+    what = "container"
 
     def __init__(self, client: Any, spec: ContainerSpec) -> None:
+        super().__init__()
         self.client, self.spec = client, spec
         self.lock_fd, first, last = _uid_block()
         self.uids = f"{first}-{last}"
         self.container: Any = None
         self.channel: _Channel | None = None
-        self.held: set[str] = set()
         self.used = 0.0
-        self._seq = 0
         self.start()
 
     def start(self) -> None:
@@ -254,20 +253,17 @@ class _ContainerWorker:
     def request(self, op: str, timeout: float, **fields: Any) -> dict[str, Any]:
         if self.channel is None:  # a replacement that failed to start earlier: try again
             self.restart()
-        assert self.channel is not None
-        self._seq += 1
-        line = json.dumps({"id": self._seq, "op": op, **fields}).encode() + b"\n"
-        try:
-            self.channel.send(line)
-            reply = json.loads(self.channel.read_line(timeout))
-        except (OSError, ValueError) as exc:
-            self.restart()
-            raise SandboxFailure(f"sandbox container failed: {exc}") from exc
-        if not isinstance(reply, dict) or reply.get("id") != self._seq:
-            self.restart()
-            raise SandboxFailure("sandbox container answered out of order")
+        reply = super().request(op, timeout, **fields)
         self.used = time.monotonic()
         return reply
+
+    def _send(self, line: bytes) -> None:
+        assert self.channel is not None
+        self.channel.send(line)
+
+    def _read_line(self, timeout: float) -> bytes:
+        assert self.channel is not None
+        return self.channel.read_line(timeout)
 
     def healthy(self) -> bool:
         """Ping the runner; a dead or hung container is replaced (and False returned)."""
@@ -275,19 +271,6 @@ class _ContainerWorker:
             return bool(self.request("ping", 10).get("ok"))
         except SandboxFailure:
             return False
-
-    def ensure(self, item: CachedArtifact) -> None:
-        key = item.artifact.key
-        if key in self.held:
-            return
-        files = {k: _b64(v) for k, v in item.files.items()}
-        reply = self.request(
-            "put", 60, key=key, language=item.artifact.language.value, entry=item.entry,
-            files=files,
-        )  # fmt: skip
-        if not reply["ok"]:
-            raise SandboxFailure(f"runner refused an artifact: {reply.get('message')}")
-        self.held.add(key)
 
     def stop(self) -> None:
         if self.channel is not None:
@@ -412,17 +395,18 @@ class DockerSandbox(LocalSandbox):
         self._adopt_workers(info[0], {k: [*v, marker] for k, v in info[0]["flags"].items()})
 
     @contextmanager
-    def _worker(self) -> Iterator[Any]:
+    def _worker(self) -> Iterator[RunnerWorker]:
         """Check a container out; one idle for a while is pinged (and replaced when sick)."""
-        with super()._worker() as checked_out:
-            w: Any = checked_out  # a _ContainerWorker (the base class's type says _Worker)
+        with super()._worker() as w:
+            assert isinstance(w, _ContainerWorker)
             if time.monotonic() - w.used > IDLE_PING_S:
                 w.healthy()
             yield w
 
     def containers(self) -> list[Any]:
         """The live worker containers (for inspection)."""
-        return [w.container for w in self._all if w.container is not None]
+        workers = [w for w in self._all if isinstance(w, _ContainerWorker)]  # all of them
+        return [w.container for w in workers if w.container is not None]
 
     def close(self) -> None:
         if getattr(self, "_closed", True):

@@ -196,18 +196,68 @@ def _bwrap_prefix(tmp_mb: int) -> list[str]:
 # ------------------------------------------------------------ one worker
 
 
-class _Worker:
-    """One runner process; used by one thread at a time (checked out of the pool)."""
+class RunnerWorker:
+    """One in-box runner as the pool sees it: the JSON-lines protocol (`request`) and the
+    artifacts the runner holds (`ensure`), over a transport that a subclass provides (a local
+    process here, a container in the Docker backend). Used by one thread at a time."""
+
+    what = "worker"  # how failures name it
+
+    def __init__(self) -> None:
+        self.held: set[str] = set()
+        self._seq = 0
+
+    def _send(self, line: bytes) -> None:
+        raise NotImplementedError
+
+    def _read_line(self, timeout: float) -> bytes:
+        raise NotImplementedError
+
+    def restart(self) -> None:
+        raise NotImplementedError
+
+    def close(self) -> None:
+        raise NotImplementedError
+
+    def request(self, op: str, timeout: float, **fields: Any) -> dict[str, Any]:
+        self._seq += 1
+        line = json.dumps({"id": self._seq, "op": op, **fields}).encode() + b"\n"
+        try:
+            self._send(line)
+            reply = json.loads(self._read_line(timeout))
+        except (OSError, ValueError) as exc:
+            self.restart()
+            raise SandboxFailure(f"sandbox {self.what} failed: {exc}") from exc
+        if not isinstance(reply, dict) or reply.get("id") != self._seq:
+            self.restart()
+            raise SandboxFailure(f"sandbox {self.what} answered out of order")
+        return reply
+
+    def ensure(self, item: CachedArtifact) -> None:
+        key = item.artifact.key
+        if key in self.held:
+            return
+        files = {k: _b64(v) for k, v in item.files.items()}
+        reply = self.request(
+            "put", 60, key=key, language=item.artifact.language.value, entry=item.entry,
+            files=files,
+        )  # fmt: skip
+        if not reply["ok"]:
+            raise SandboxFailure(f"runner refused an artifact: {reply.get('message')}")
+        self.held.add(key)
+
+
+class _Worker(RunnerWorker):
+    """One runner process on this machine."""
 
     def __init__(self, mode: str, tmp_mb: int, pch_dir: Path | None = None) -> None:
+        super().__init__()
         self.mode, self.tmp_mb, self.pch_dir = mode, tmp_mb, pch_dir
         self.lock_fd, first, last = _uid_block()
         self.uids = f"{first}-{last}"
         self.proc: subprocess.Popen[bytes] | None = None
         self.root: str | None = None
-        self.held: set[str] = set()
         self._buf = b""
-        self._seq = 0
         self.start()
 
     def start(self) -> None:
@@ -229,21 +279,10 @@ class _Worker:
         self._buf = b""
         self.held = set()
 
-    def request(self, op: str, timeout: float, **fields: Any) -> dict[str, Any]:
-        assert self.proc and self.proc.stdin and self.proc.stdout
-        self._seq += 1
-        line = json.dumps({"id": self._seq, "op": op, **fields}).encode() + b"\n"
-        try:
-            self.proc.stdin.write(line)
-            self.proc.stdin.flush()
-            reply = json.loads(self._read_line(timeout))
-        except (OSError, ValueError) as exc:
-            self.restart()
-            raise SandboxFailure(f"sandbox worker failed: {exc}") from exc
-        if reply.get("id") != self._seq:
-            self.restart()
-            raise SandboxFailure("sandbox worker answered out of order")
-        return reply
+    def _send(self, line: bytes) -> None:
+        assert self.proc and self.proc.stdin
+        self.proc.stdin.write(line)
+        self.proc.stdin.flush()
 
     def _read_line(self, timeout: float) -> bytes:
         assert self.proc and self.proc.stdout
@@ -259,19 +298,6 @@ class _Worker:
             self._buf += chunk
         line, _, self._buf = self._buf.partition(b"\n")
         return line
-
-    def ensure(self, item: CachedArtifact) -> None:
-        key = item.artifact.key
-        if key in self.held:
-            return
-        files = {k: _b64(v) for k, v in item.files.items()}
-        reply = self.request(
-            "put", 60, key=key, language=item.artifact.language.value, entry=item.entry,
-            files=files,
-        )  # fmt: skip
-        if not reply["ok"]:
-            raise SandboxFailure(f"runner refused an artifact: {reply.get('message')}")
-        self.held.add(key)
 
     def stop(self) -> None:
         if self.proc is not None:
@@ -375,11 +401,11 @@ class LocalSandbox:
     def _init_pool(self, workers: int | None, cache_dir: Path | None) -> None:
         """The state every pool of runners has (this backend's and Docker's): caches, locks,
         and an empty pool that `_adopt_workers` fills."""
-        self._all: list[Any] = []  # _Worker here, _ContainerWorker in the Docker backend
+        self._all: list[RunnerWorker] = []
         self.workers = max(1, workers or os.cpu_count() or 1)
         self.cache = ArtifactCache(cache_dir)
         self.runs = RunCache()
-        self._idle: queue.Queue[Any] = queue.Queue()
+        self._idle: queue.Queue[RunnerWorker] = queue.Queue()
         self._compile_locks: dict[str, threading.Lock] = {}
         self._lock = threading.Lock()
 
@@ -394,7 +420,7 @@ class LocalSandbox:
         self._pool = ThreadPoolExecutor(self.workers, thread_name_prefix=f"cpsolve-{self.name}")
 
     @contextmanager
-    def _worker(self) -> Iterator[_Worker]:
+    def _worker(self) -> Iterator[RunnerWorker]:
         if self._closed:
             raise SandboxFailure("the sandbox is closed")
         w = self._idle.get()
@@ -403,7 +429,9 @@ class LocalSandbox:
         finally:
             self._idle.put(w)
 
-    def _call(self, w: _Worker, item: CachedArtifact | None, op: str, timeout: float, **kw: Any):
+    def _call(
+        self, w: RunnerWorker, item: CachedArtifact | None, op: str, timeout: float, **kw: Any
+    ):
         for _ in range(2):
             if item is not None:
                 w.ensure(item)
