@@ -7,10 +7,10 @@ memory holds one chunk's completions however many samples were asked for.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import NamedTuple
 
-from cpsolve.engines.base import SampleRequest
+from cpsolve.engines.base import Completion, SampleRequest
 
 
 class Piece(NamedTuple):
@@ -38,3 +38,14 @@ def plan_chunks(requests: Iterable[SampleRequest], chunk_size: int) -> Iterator[
                 chunk, room = [], chunk_size
     if chunk:
         yield chunk
+
+
+def serve_by_piece(
+    requests: Iterable[SampleRequest],
+    chunk_size: int,
+    serve: Callable[[Piece], Iterable[Completion]],
+) -> Iterator[list[Completion]]:
+    """`Engine.sample` for engines that make each piece's completions on their own: one list
+    of completions a chunk."""
+    for chunk in plan_chunks(requests, chunk_size):
+        yield [c for piece in chunk for c in serve(piece)]

@@ -13,7 +13,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 from cpsolve.engines.base import ChatMessage, Completion, SampleRequest, sample_seed
-from cpsolve.engines.chunks import Piece, plan_chunks
+from cpsolve.engines.chunks import Piece, serve_by_piece
 from cpsolve.engines.models import go_offline, read_chat_template, resolve_model
 from cpsolve.errors import UserError
 
@@ -76,11 +76,7 @@ class HFEngine:
         return list(self.tokenizer(text, add_special_tokens=False)["input_ids"])
 
     def sample(self, requests: Iterable[SampleRequest]) -> Iterator[list[Completion]]:
-        for chunk in plan_chunks(requests, self.chunk_size):
-            out: list[Completion] = []
-            for piece in chunk:
-                out.extend(self._piece(piece))
-            yield out
+        return serve_by_piece(requests, self.chunk_size, self._piece)
 
     def _piece(self, pc: Piece) -> Iterator[Completion]:
         ids = self.prompt_ids(pc.request.messages)

@@ -14,7 +14,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from cpsolve.engines.base import Completion, SampleRequest
-from cpsolve.engines.chunks import Piece, plan_chunks
+from cpsolve.engines.chunks import Piece, serve_by_piece
 from cpsolve.engines.samples import SampleRecord, read_samples
 from cpsolve.errors import UserError
 
@@ -36,11 +36,7 @@ class ReplayEngine:
         self._exhausted = False
 
     def sample(self, requests: Iterable[SampleRequest]) -> Iterator[list[Completion]]:
-        for chunk in plan_chunks(requests, self.chunk_size):
-            out: list[Completion] = []
-            for piece in chunk:
-                out.extend(self._serve(piece))
-            yield out
+        return serve_by_piece(requests, self.chunk_size, self._serve)
 
     def _serve(self, piece: Piece) -> Iterator[Completion]:
         req = piece.request

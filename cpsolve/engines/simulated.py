@@ -41,7 +41,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from cpsolve import mutate as M
 from cpsolve.engines.base import Completion, FinishReason, Role, SampleRequest, sample_seed
-from cpsolve.engines.chunks import Piece, plan_chunks
+from cpsolve.engines.chunks import Piece, serve_by_piece
 from cpsolve.errors import UserError
 from cpsolve.languages import Language
 from cpsolve.problem import Problem, find_problems, load_problem
@@ -261,11 +261,7 @@ class SimulatedEngine:
         return self._kits[problem_id]
 
     def sample(self, requests: Iterable[SampleRequest]) -> Iterator[list[Completion]]:
-        for chunk in plan_chunks(requests, self.chunk_size):
-            out: list[Completion] = []
-            for piece in chunk:
-                out.extend(self._serve(piece))
-            yield out
+        return serve_by_piece(requests, self.chunk_size, self._serve)
 
     def _serve(self, piece: Piece) -> Iterator[Completion]:
         req = piece.request
