@@ -7,7 +7,6 @@ import json
 import shutil
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -17,19 +16,9 @@ from cpsolve.importers.cms import build_problem, import_cms
 from cpsolve.judge import judge_program
 from cpsolve.problem import load_problem
 from cpsolve.sandbox.base import Sandbox
-from cpsolve.sandbox.factory import open_sandbox
 from cpsolve.testdata import TestData
 
 PACKAGES = Path(__file__).parent / "fixtures" / "cms"
-
-
-@pytest.fixture(scope="module")
-def sandbox() -> Iterator[Sandbox]:
-    sb = open_sandbox("local")
-    try:
-        yield sb
-    finally:
-        sb.close()
 
 
 def test_batch_package_with_grader_and_comparator(tmp_path: Path) -> None:

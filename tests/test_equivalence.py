@@ -4,17 +4,15 @@ problems/shortest-route (several right answers) run through the local sandbox.""
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
-import pytest
 
 from cpsolve.equivalence import CheckerEquivalence, merge_classes
 from cpsolve.matrix import NO_OUTPUT, output_classes
 from cpsolve.problem import load_problem
 from cpsolve.sandbox.base import Sandbox
-from cpsolve.sandbox.factory import open_sandbox
 from cpsolve.store import Store
 from cpsolve.tasktypes import compile_support
 
@@ -66,15 +64,6 @@ def test_founders_tried_are_bounded() -> None:
 def test_a_column_without_outputs_stays_as_it_is() -> None:
     col = np.array([N, N], np.int32)
     assert merge_classes(col, lambda a, b: True).tolist() == [N, N]
-
-
-@pytest.fixture(scope="module")
-def sandbox() -> Iterator[Sandbox]:
-    sb = open_sandbox("local", 2)
-    try:
-        yield sb
-    finally:
-        sb.close()
 
 
 def test_shortest_route_checker_groups_valid_routes_of_equal_length(

@@ -8,7 +8,6 @@ import gzip
 import json
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -18,7 +17,6 @@ from cpsolve.importers.open_r1 import Rows, build_ioi
 from cpsolve.judge import judge_program
 from cpsolve.problem import Problem, load_problem
 from cpsolve.sandbox.base import Sandbox
-from cpsolve.sandbox.factory import open_sandbox
 from cpsolve.testdata import TestData
 
 DATA = Path(__file__).parent / "fixtures" / "datasets"
@@ -59,15 +57,6 @@ def imported(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[Path, 
         assert proc.returncode == 0, proc.stderr
         done[fmt] = (out, proc.stdout)
     return done
-
-
-@pytest.fixture(scope="module")
-def sandbox() -> Iterator[Sandbox]:
-    sb = open_sandbox("local")
-    try:
-        yield sb
-    finally:
-        sb.close()
 
 
 def test_codecontests_rows(imported: dict[str, tuple[Path, str]]) -> None:

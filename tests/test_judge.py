@@ -3,7 +3,7 @@ shared tests run once, generated tests and answers, and the test-data cache."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -13,20 +13,10 @@ from cpsolve.judge import JudgeResult, best_of, judge_program, subtask_verdict
 from cpsolve.languages import Language
 from cpsolve.problem import Problem, load_problem
 from cpsolve.sandbox.base import Sandbox, Verdict
-from cpsolve.sandbox.factory import open_sandbox
 from cpsolve.tasktypes import TestResult
 from cpsolve.testdata import TestData
 
 FIXTURES = Path(__file__).parent / "fixtures" / "judge"
-
-
-@pytest.fixture(scope="module")
-def sandbox() -> Iterator[Sandbox]:
-    sb = open_sandbox("local")
-    try:
-        yield sb
-    finally:
-        sb.close()
 
 
 def judge_file(problem: Problem, path: str, sandbox: Sandbox, root: Path, **kw: Any) -> JudgeResult:

@@ -3,7 +3,6 @@ problems in tests/fixtures/judge: each reference solution must earn the verdicts
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -11,7 +10,6 @@ import pytest
 from cpsolve.judge import JudgeResult, judge_program
 from cpsolve.problem import Problem, load_problem
 from cpsolve.sandbox.base import Sandbox, Verdict
-from cpsolve.sandbox.factory import open_sandbox
 from cpsolve.testdata import TestData
 
 FIXTURES = Path(__file__).parent / "fixtures" / "judge"
@@ -21,15 +19,6 @@ CASES = [
     for name in ("sum", "mean", "factor", "isqrt", "maxval", "relay", "halves", "guess")
     for i in range(len(load_problem(FIXTURES / name, check_files=False).reference_solutions))
 ]
-
-
-@pytest.fixture(scope="module")
-def sandbox() -> Iterator[Sandbox]:
-    sb = open_sandbox("local")
-    try:
-        yield sb
-    finally:
-        sb.close()
 
 
 @pytest.fixture(scope="module")

@@ -15,7 +15,6 @@ from cpsolve.engines import get_engine
 from cpsolve.engines.replay import ReplayEngine
 from cpsolve.engines.samples import SampleRecord, write_samples
 from cpsolve.problem import load_problem
-from cpsolve.sandbox.factory import open_sandbox
 from cpsolve.testdata import TestData
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -74,13 +73,6 @@ def _valid(data: bytes) -> bool:
         return False
     n, a = int(lines[0]), [int(x) for x in lines[1].split(" ")]
     return 1 <= n <= 10 and len(a) == n and all(1 <= x <= 100 for x in a)
-
-
-@pytest.fixture(scope="module")
-def sandbox():
-    sb = open_sandbox("local")
-    yield sb
-    sb.close()
 
 
 @pytest.fixture
