@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
@@ -72,6 +72,14 @@ class RunConfig(BaseModel):
         return f"{problem_id}-{digest[:12]}"
 
 
+def read_json(p: Path) -> Any:
+    """A user's JSON file, parsed; malformed JSON is a UserError naming the file and line."""
+    try:
+        return json.loads(p.read_text())
+    except json.JSONDecodeError as e:
+        raise UserError(f"{p}: malformed JSON at line {e.lineno}: {e.msg}") from None
+
+
 def load_config(path: str | Path | None, overrides: dict[str, object]) -> RunConfig:
     """A config from a JSON file (optional) with flag overrides (None values ignored)."""
     data: dict[str, object] = {}
@@ -79,10 +87,7 @@ def load_config(path: str | Path | None, overrides: dict[str, object]) -> RunCon
         p = Path(path)
         if not p.is_file():
             raise UserError(f"{p}: no such config file")
-        try:
-            data = json.loads(p.read_text())
-        except json.JSONDecodeError as e:
-            raise UserError(f"{p}: malformed JSON at line {e.lineno}: {e.msg}") from None
+        data = read_json(p)
         if not isinstance(data, dict):
             raise UserError(f"{p}: a config file holds one JSON object")
     data.update({k: v for k, v in overrides.items() if v is not None})

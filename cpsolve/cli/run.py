@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -204,15 +203,14 @@ def evaluate(
 
 
 def _metrics(path: Path) -> dict[str, float]:
+    from cpsolve.config import read_json
+
     p = path
     if p.is_dir():
         p = p / "bench.json" if (p / "bench.json").is_file() else p / "report.json"
     if not p.is_file():
         raise UserError(f"{path}: no bench.json or report.json there")
-    try:
-        data = json.loads(p.read_text())
-    except json.JSONDecodeError as e:
-        raise UserError(f"{p}: malformed JSON at line {e.lineno}: {e.msg}") from None
+    data = read_json(p)
     if isinstance(data, dict) and "problems" in data and "total" in data:
         from cpsolve.bench import BenchReport
 
