@@ -52,6 +52,22 @@ def test_a_missing_problem_is_a_regression(tmp_path: Path) -> None:
     assert cpsolve_eval(fewer, "--baseline", base).returncode != 0
 
 
+def test_malformed_report_or_config_is_one_sentence(tmp_path: Path) -> None:
+    base = bench(tmp_path, "base.json", {"a": 100})
+    bad = tmp_path / "bad.json"
+    bad.write_text('{"problems": [')
+    res = cpsolve_eval(bad, "--baseline", base)
+    assert res.returncode != 0 and "Traceback" not in res.stderr
+    assert "bad.json: malformed JSON at line 1" in res.stderr
+    res = subprocess.run(
+        [sys.executable, "-m", "cpsolve", "run", "problems/shortest-route", "--config", bad],
+        capture_output=True, text=True, check=False, timeout=120,
+        cwd=Path(__file__).parents[1],
+    )  # fmt: skip
+    assert res.returncode != 0 and "Traceback" not in res.stderr
+    assert "bad.json: malformed JSON at line 1" in res.stderr
+
+
 def test_pass_at_k_is_the_unbiased_estimator() -> None:
     assert pass_at_k(10, 0, 5) == 0.0
     assert pass_at_k(10, 10, 1) == 1.0
