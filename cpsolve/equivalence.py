@@ -61,7 +61,6 @@ def merge_classes(column: np.ndarray, same: Same, max_founders: int = MAX_FOUNDE
             to[c] = len(founders)
             founders.append(c)
     merged = np.array([to.get(int(c), NO_OUTPUT) for c in column], dtype=np.int32)
-    merged[column == NO_OUTPUT] = NO_OUTPUT
     first: dict[int, int] = {}
     for v in merged:
         if v != NO_OUTPUT:
@@ -80,7 +79,7 @@ class CheckerEquivalence:
         spec = problem.checker
         if spec.type != "program":
             raise ValueError("CheckerEquivalence needs a program checker")
-        self.protocol = spec.protocol or "testlib"
+        self.protocol = spec.protocol
         self.sandbox, self.store, self.checker = sandbox, store, checker
 
     def column(

@@ -81,7 +81,6 @@ class Run:
         self.executor = Executor(problem, sandbox, self.store)
         self.language = Language(config.language)
         self._engine: Engine | None = None
-        self._timings: dict[str, float] = {}
         self._inner: list[float] = []  # time spent in stages nested in the open ones
 
     # ---- helpers -------------------------------------------------------------------------
