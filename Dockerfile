@@ -25,7 +25,7 @@ COPY problems ./problems
 # vLLM and torch come from the base image: install cpsolve without touching them.
 # editable: the in-box runner (sandbox/runner.py) is found beside the package, as in a checkout
 RUN pip install --no-cache-dir -e . \
- && python3 -c "import vllm, cpsolve.engines.vllm_engine; print('vllm', vllm.__version__)"
+ && python3 -c "import vllm, cpsolve.sample.engines.vllm_engine; print('vllm', vllm.__version__)"
 
 ENV HF_HUB_OFFLINE=1 \
     PYTHONUNBUFFERED=1

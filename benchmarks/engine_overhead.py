@@ -44,7 +44,7 @@ def parse_args() -> argparse.Namespace:
 
 
 def workload(count: int, n: int, max_tokens: int) -> list[Any]:
-    from cpsolve.engines.base import ChatMessage, SampleRequest, SamplingParams
+    from cpsolve.sample.engines.base import ChatMessage, SampleRequest, SamplingParams
 
     return [
         SampleRequest(
@@ -118,7 +118,7 @@ def timed(fn: Any, *args: Any) -> tuple[float, int, list[str]]:
 
 def main() -> None:
     args = parse_args()
-    from cpsolve.engines.vllm_engine import VLLMEngine
+    from cpsolve.sample.engines.vllm_engine import VLLMEngine
 
     with tempfile.TemporaryDirectory() as tmp:
         model = args.model

@@ -21,9 +21,9 @@ from collections.abc import Callable  # noqa: E402
 
 import numpy as np  # noqa: E402
 
-from cpsolve.matrix import ExecutionMatrix, MatrixMeta, verdict_code  # noqa: E402
-from cpsolve.planner import Planner, PlannerSettings, prepare  # noqa: E402
-from cpsolve.rerank import heuristic_scores  # noqa: E402
+from cpsolve.select.matrix import ExecutionMatrix, MatrixMeta, verdict_code  # noqa: E402
+from cpsolve.select.planner import Planner, PlannerSettings, prepare  # noqa: E402
+from cpsolve.select.rerank import heuristic_scores  # noqa: E402
 
 
 def synthetic(n: int, m: int, seed: int = 0, *, blur: bool = False) -> ExecutionMatrix:

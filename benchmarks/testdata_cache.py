@@ -11,9 +11,9 @@ import tempfile
 import time
 from pathlib import Path
 
+from cpsolve.judge.testdata import TestData
 from cpsolve.problem import load_problem
 from cpsolve.sandbox.factory import open_sandbox
-from cpsolve.testdata import TestData
 
 DEFAULT = Path(__file__).resolve().parent.parent / "tests" / "fixtures" / "judge" / "sum"
 

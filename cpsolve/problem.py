@@ -2,7 +2,7 @@
 
 One `problem.json` describes one problem (see docs/problem-format.md). Test data sits inline, in
 files beside the problem, or is described by arguments to the problem's own generator (Polygon
-style), in which case `cpsolve.testdata` materialises it. Nothing here runs a program.
+style), in which case `cpsolve.judge.testdata` materialises it. Nothing here runs a program.
 """
 
 from __future__ import annotations
@@ -227,7 +227,7 @@ class Problem(Strict):
             return test.input.encode()
         if test.input_file is not None:
             return self.path(test.input_file).read_bytes()
-        raise ValueError(f"test '{test.name}' is generated: use cpsolve.testdata to read it")
+        raise ValueError(f"test '{test.name}' is generated: use cpsolve.judge.testdata to read it")
 
     def read_output(self, test: TestCase) -> bytes | None:
         if test.output is not None:

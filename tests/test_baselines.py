@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from cpsolve.baselines import (
+from cpsolve.select.baselines import (
     codet,
     largest_clusters,
     oracle_points,

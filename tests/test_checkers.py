@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from cpsolve.checkers import compare, outputs_equal, parse_cms, parse_testlib
+from cpsolve.judge.checkers import compare, outputs_equal, parse_cms, parse_testlib
 from cpsolve.problem import CheckerSpec
 from cpsolve.sandbox.base import ProcResult, Verdict
 

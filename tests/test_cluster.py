@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from cpsolve.cluster import cluster_subtask, exact_labels
-from cpsolve.matrix import NO_OUTPUT, ExecutionMatrix, output_classes
 from cpsolve.problem import CheckerSpec
+from cpsolve.select.cluster import cluster_subtask, exact_labels
+from cpsolve.select.matrix import NO_OUTPUT, ExecutionMatrix, output_classes
 from tests.test_planner import TWO, make_matrix, make_problem
 
 
@@ -95,7 +95,7 @@ def test_auto_mode_goes_fuzzy_when_every_candidate_differs() -> None:
 
 
 def test_fuzzy_mode_caps_the_quadratic_part_and_attaches_the_rest() -> None:
-    from cpsolve.cluster import fuzzy_labels
+    from cpsolve.select.cluster import fuzzy_labels
 
     a, b, far, d = [0, 0, 0, 1], [0, 0, 0, 2], [9, 9, 9, 9], [0, 0, 0, 3]
     sig = np.array([a, a, b, far, d], dtype=np.int32)
@@ -119,7 +119,7 @@ def test_uncompiled_candidates_join_no_cluster(tmp_path) -> None:
 
 
 def test_classes_agree_with_the_judges_checker() -> None:
-    from cpsolve.checkers import outputs_equal
+    from cpsolve.judge.checkers import outputs_equal
 
     rng = np.random.default_rng(0)
     pool = [b"1", b"1.0000001", b"1.1", b"-0", b"0.0000000001", b"12345678901234567890", b"x"]

@@ -13,10 +13,10 @@ import pytest
 
 from cpsolve.errors import UserError
 from cpsolve.importers.cms import build_problem, import_cms
-from cpsolve.judge import judge_program
+from cpsolve.judge.scoring import judge_program
+from cpsolve.judge.testdata import TestData
 from cpsolve.problem import load_problem
 from cpsolve.sandbox.base import Sandbox
-from cpsolve.testdata import TestData
 
 PACKAGES = Path(__file__).parent / "fixtures" / "cms"
 

@@ -8,8 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from cpsolve.engines import ENGINES, get_engine
-from cpsolve.engines.base import (
+from cpsolve.errors import UserError
+from cpsolve.sample.engines import ENGINES, get_engine
+from cpsolve.sample.engines.base import (
     ChatMessage,
     Completion,
     Engine,
@@ -17,9 +18,8 @@ from cpsolve.engines.base import (
     request_seed,
     sample_seed,
 )
-from cpsolve.engines.chunks import plan_chunks
-from cpsolve.engines.samples import SampleRecord, SampleWriter, read_samples, write_samples
-from cpsolve.errors import UserError
+from cpsolve.sample.engines.chunks import plan_chunks
+from cpsolve.sample.engines.samples import SampleRecord, SampleWriter, read_samples, write_samples
 
 
 def req(n: int, problem: str = "p", subtask: str = "1", role: str = "solution") -> SampleRequest:
@@ -48,11 +48,11 @@ def test_unknown_engine_names_the_known_ones() -> None:
 
 def test_every_backend_is_registered_lazily() -> None:
     assert set(ENGINES) == {"vllm", "openai", "hf", "replay", "simulated"}
-    assert ENGINES["simulated"].target == "cpsolve.engines.simulated:SimulatedEngine"
+    assert ENGINES["simulated"].target == "cpsolve.simulate.engine:SimulatedEngine"
 
 
 def test_missing_backend_package_says_which_extra(monkeypatch: pytest.MonkeyPatch) -> None:
-    import cpsolve.engines as engines
+    import cpsolve.sample.engines as engines
 
     monkeypatch.setitem(
         engines.ENGINES, "vllm", engines.Backend("x:Y", ("no_such_pkg_cpsolve",), "vllm")

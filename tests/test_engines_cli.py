@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from cpsolve.engines.samples import read_samples
+from cpsolve.sample.engines.samples import read_samples
 from tests._fixtures_models import tiny_model  # noqa: F401
 
 PROBLEM = {

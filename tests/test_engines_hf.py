@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from cpsolve.engines import get_engine
-from cpsolve.engines.base import ChatMessage, Completion, SampleRequest, SamplingParams
 from cpsolve.errors import UserError
+from cpsolve.sample.engines import get_engine
+from cpsolve.sample.engines.base import ChatMessage, Completion, SampleRequest, SamplingParams
 from tests._fixtures_models import tiny_model  # noqa: F401
 
 pytest.importorskip("torch")

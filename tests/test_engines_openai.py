@@ -20,9 +20,9 @@ from pathlib import Path
 import httpx
 import pytest
 
-from cpsolve.engines import get_engine
-from cpsolve.engines.base import ChatMessage, Completion, SampleRequest, SamplingParams
 from cpsolve.errors import UserError
+from cpsolve.sample.engines import get_engine
+from cpsolve.sample.engines.base import ChatMessage, Completion, SampleRequest, SamplingParams
 from tests._fixtures_models import require_vllm, tiny_model, vllm_env  # noqa: F401
 
 pytestmark = [pytest.mark.vllm, pytest.mark.slow]

@@ -25,8 +25,8 @@ DRIVER = textwrap.dedent(
     import json
     import sys
 
-    from cpsolve.engines import get_engine
-    from cpsolve.engines.base import ChatMessage, SampleRequest, SamplingParams
+    from cpsolve.sample.engines import get_engine
+    from cpsolve.sample.engines.base import ChatMessage, SampleRequest, SamplingParams
 
 
     def requests(n, seed, temperature=1.0, max_tokens=12):
@@ -159,8 +159,8 @@ def test_greedy_samples_agree(record: dict[str, Any]) -> None:
 
 def test_model_that_cannot_be_loaded_offline_is_a_user_error() -> None:
     require_vllm()
-    from cpsolve.engines import get_engine
     from cpsolve.errors import UserError
+    from cpsolve.sample.engines import get_engine
 
     with pytest.raises(UserError, match="neither a local directory"):
         get_engine("vllm", model="no-such-org/no-such-model-cpsolve")

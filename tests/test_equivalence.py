@@ -9,12 +9,12 @@ from pathlib import Path
 
 import numpy as np
 
-from cpsolve.equivalence import CheckerEquivalence, merge_classes
-from cpsolve.matrix import NO_OUTPUT, output_classes
+from cpsolve.execute.equivalence import CheckerEquivalence, merge_classes
+from cpsolve.judge.tasktypes import compile_support
 from cpsolve.problem import load_problem
 from cpsolve.sandbox.base import Sandbox
+from cpsolve.select.matrix import NO_OUTPUT, output_classes
 from cpsolve.store import Store
-from cpsolve.tasktypes import compile_support
 
 N = NO_OUTPUT
 ROUTE = Path(__file__).parents[1] / "problems" / "shortest-route"

@@ -7,8 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from cpsolve.bench import BenchReport, ProblemRow, totals
-from cpsolve.metrics import find_regressions, pass_at_k
+from cpsolve.run.bench import BenchReport, ProblemRow, totals
+from cpsolve.select.metrics import find_regressions, pass_at_k
 
 
 def bench(tmp: Path, name: str, scores: dict[str, float]) -> Path:

@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from cpsolve.execute import MAX_TIMEOUTS, SLICE, Executor
+from cpsolve.execute.executor import MAX_TIMEOUTS, SLICE, Executor
 from cpsolve.languages import Language
 from cpsolve.problem import load_problem
-from cpsolve.sampling import program_sha
+from cpsolve.sample.stage import program_sha
 from cpsolve.sandbox.factory import open_sandbox
 from cpsolve.store import Store
 from tests._fixtures_pipeline import FIXTURE

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from cpsolve.extract import extract_program, fenced_blocks, guess_language, strip_reasoning
 from cpsolve.languages import Language
+from cpsolve.sample.extract import extract_program, fenced_blocks, guess_language, strip_reasoning
 
 CPP = Language.CPP
 PY = Language.PYTHON

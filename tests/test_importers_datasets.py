@@ -14,10 +14,10 @@ import pytest
 
 from cpsolve.importers._dataset import Row
 from cpsolve.importers.open_r1 import Rows, build_ioi
-from cpsolve.judge import judge_program
+from cpsolve.judge.scoring import judge_program
+from cpsolve.judge.testdata import TestData
 from cpsolve.problem import Problem, load_problem
 from cpsolve.sandbox.base import Sandbox
-from cpsolve.testdata import TestData
 
 DATA = Path(__file__).parent / "fixtures" / "datasets"
 IMPORTS = {

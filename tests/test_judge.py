@@ -9,12 +9,12 @@ from typing import Any
 
 import pytest
 
-from cpsolve.judge import JudgeResult, best_of, judge_program, subtask_verdict
+from cpsolve.judge.scoring import JudgeResult, best_of, judge_program, subtask_verdict
+from cpsolve.judge.tasktypes import TestResult
+from cpsolve.judge.testdata import TestData
 from cpsolve.languages import Language
 from cpsolve.problem import Problem, load_problem
 from cpsolve.sandbox.base import Sandbox, Verdict
-from cpsolve.tasktypes import TestResult
-from cpsolve.testdata import TestData
 
 FIXTURES = Path(__file__).parent / "fixtures" / "judge"
 

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from cpsolve.errors import UserError
-from cpsolve.matrix import NOT_RUN, ExecutionMatrix, verdict_code
+from cpsolve.select.matrix import NOT_RUN, ExecutionMatrix, verdict_code
 from tests.test_planner import TWO, make_matrix, make_problem
 
 PUBLIC = [
@@ -74,8 +74,8 @@ def test_shapes_are_checked() -> None:
 
 
 def test_class_matrix_is_per_column() -> None:
-    from cpsolve.matrix import output_class_matrix
     from cpsolve.problem import CheckerSpec
+    from cpsolve.select.matrix import output_class_matrix
 
     table = [[b"1", b"x"], [b"2", b"x"], [b"1", None]]
     got = output_class_matrix(table, CheckerSpec())

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from cpsolve import mutate as M
+from cpsolve.simulate import mutate as M
 
 ROOT = Path(__file__).resolve().parents[1]
 CPP = """#include <bits/stdc++.h>

@@ -21,7 +21,7 @@ import pytest
 from cpsolve.config import RunConfig
 from cpsolve.languages import Language
 from cpsolve.problem import load_problem
-from cpsolve.sampling import plan_missing_chunks
+from cpsolve.sample.stage import plan_missing_chunks
 from cpsolve.store import Store
 from tests._fixtures_pipeline import MARKER, make_problem
 

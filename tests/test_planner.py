@@ -7,9 +7,9 @@ from typing import Any
 import numpy as np
 import pytest
 
-from cpsolve.matrix import NOT_RUN, ExecutionMatrix, verdict_code
-from cpsolve.planner import Planner, PlannerSettings, SubmissionFeedback
 from cpsolve.problem import Problem
+from cpsolve.select.matrix import NOT_RUN, ExecutionMatrix, verdict_code
+from cpsolve.select.planner import Planner, PlannerSettings, SubmissionFeedback
 
 
 def make_problem(subtasks: list[tuple[str, float, list[str]]], **extra: Any) -> Problem:
@@ -219,7 +219,7 @@ def test_candidates_that_did_not_compile_are_never_submitted() -> None:
 
 
 def test_feedback_takes_the_judges_result() -> None:
-    from cpsolve.judge import JudgeResult, SubtaskResult
+    from cpsolve.judge.scoring import JudgeResult, SubtaskResult
 
     p = make_problem(TWO)
     rows = [{"st": "full", "out": [k, k], "id": f"f{k}"} for k in range(2)]

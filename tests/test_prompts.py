@@ -11,7 +11,7 @@ import pytest
 from cpsolve.errors import UserError
 from cpsolve.languages import Language
 from cpsolve.problem import Problem, load_problem
-from cpsolve.prompts import build_messages, load_prompts, statement_for_subtask
+from cpsolve.sample.prompts import build_messages, load_prompts, statement_for_subtask
 
 STATEMENT = """# Hill Walk
 

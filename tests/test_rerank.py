@@ -7,8 +7,8 @@ import numpy as np
 import pytest
 
 from cpsolve.errors import UserError
-from cpsolve.planner import Planner, prepare
-from cpsolve.rerank import (
+from cpsolve.select.planner import Planner, prepare
+from cpsolve.select.rerank import (
     FEATURES,
     LearnedRanker,
     ScoreWeights,

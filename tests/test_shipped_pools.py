@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from cpsolve.baselines import run_baselines
-from cpsolve.matrix import ExecutionMatrix
+from cpsolve.select.baselines import run_baselines
+from cpsolve.select.matrix import ExecutionMatrix
 
 POOLS = sorted((Path(__file__).parent / "fixtures" / "pools").glob("*.matrix.npz"))
 

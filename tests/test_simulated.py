@@ -10,22 +10,22 @@ from pathlib import Path
 
 import pytest
 
-from cpsolve.engines import ChatMessage, SampleRequest, SamplingParams, get_engine
-from cpsolve.engines.replay import ReplayEngine
-from cpsolve.engines.samples import write_samples
-from cpsolve.engines.simulated import (
+from cpsolve.errors import UserError
+from cpsolve.judge.scoring import judge_program
+from cpsolve.languages import Language
+from cpsolve.problem import load_problem
+from cpsolve.sample.engines import ChatMessage, SampleRequest, SamplingParams, get_engine
+from cpsolve.sample.engines.replay import ReplayEngine
+from cpsolve.sample.engines.samples import write_samples
+from cpsolve.sample.extract import extract_program
+from cpsolve.sandbox.factory import open_sandbox
+from cpsolve.simulate.engine import (
     BANNER,
     SimulatedEngine,
     SimulatedSettings,
     default_share,
     right_draw,
 )
-from cpsolve.errors import UserError
-from cpsolve.extract import extract_program
-from cpsolve.judge import judge_program
-from cpsolve.languages import Language
-from cpsolve.problem import load_problem
-from cpsolve.sandbox.factory import open_sandbox
 
 ROOT = Path(__file__).resolve().parents[1]
 PROBLEMS = ROOT / "problems"
@@ -193,7 +193,7 @@ def test_shipped_pools_are_complete_and_hold_the_setting(problem_id):
     problem = load_problem(PROBLEMS / problem_id)
     path = PROBLEMS / problem_id / "samples.jsonl.gz"
     assert path.stat().st_size < 400_000  # keep the repository small
-    from cpsolve.engines.samples import read_samples
+    from cpsolve.sample.engines.samples import read_samples
 
     records = list(read_samples(path))
     assert {r.model for r in records} == {"simulated"} and {r.problem for r in records} == {

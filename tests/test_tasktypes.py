@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from cpsolve.judge import JudgeResult, judge_program
+from cpsolve.judge.scoring import JudgeResult, judge_program
+from cpsolve.judge.testdata import TestData
 from cpsolve.problem import Problem, load_problem
 from cpsolve.sandbox.base import Sandbox, Verdict
-from cpsolve.testdata import TestData
 
 FIXTURES = Path(__file__).parent / "fixtures" / "judge"
 

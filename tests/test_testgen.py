@@ -10,12 +10,12 @@ from pathlib import Path
 
 import pytest
 
-from cpsolve import testgen as T
-from cpsolve.engines import get_engine
-from cpsolve.engines.replay import ReplayEngine
-from cpsolve.engines.samples import SampleRecord, write_samples
+from cpsolve.judge.testdata import TestData
 from cpsolve.problem import load_problem
-from cpsolve.testdata import TestData
+from cpsolve.sample.engines import get_engine
+from cpsolve.sample.engines.replay import ReplayEngine
+from cpsolve.sample.engines.samples import SampleRecord, write_samples
+from cpsolve.testgen import inputs as T
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -9,11 +9,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from cpsolve.baselines import replay_planner
 from cpsolve.errors import UserError
-from cpsolve.planner import PlannerSettings, load_settings
-from cpsolve.rerank import FEATURES, LearnedRanker
-from cpsolve.tuning import tune
+from cpsolve.select.baselines import replay_planner
+from cpsolve.select.planner import PlannerSettings, load_settings
+from cpsolve.select.rerank import FEATURES, LearnedRanker
+from cpsolve.select.tuning import tune
 from tests.test_planner import make_matrix, make_problem
 
 

@@ -13,7 +13,7 @@ from rich.console import Console
 from rich.table import Table
 
 from cpsolve.errors import UserError
-from cpsolve.judge import JudgeResult, TestResult, judge_program
+from cpsolve.judge.scoring import JudgeResult, TestResult, judge_program
 from cpsolve.languages import Language, language_of
 from cpsolve.problem import load_problem
 from cpsolve.sandbox.base import Sandbox

@@ -15,11 +15,11 @@ from rich.markup import escape
 from rich.table import Table
 
 from cpsolve.errors import UserError
-from cpsolve.judge import judge_program
+from cpsolve.judge.scoring import judge_program
+from cpsolve.judge.tasktypes import compile_support, prepare, run_tests
+from cpsolve.judge.testdata import TestData, main_solution
 from cpsolve.problem import Problem, find_problems, load_problem
 from cpsolve.sandbox.base import Limits, Sandbox, Verdict
-from cpsolve.tasktypes import compile_support, prepare, run_tests
-from cpsolve.testdata import TestData, main_solution
 
 console = Console()
 err_console = Console(stderr=True)

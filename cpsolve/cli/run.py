@@ -15,7 +15,7 @@ from cpsolve.errors import UserError
 
 if TYPE_CHECKING:
     from cpsolve.config import RunConfig
-    from cpsolve.report import Report
+    from cpsolve.run.report import Report
 
 ProblemArg = Annotated[Path, typer.Argument(help="a problem.json or the directory holding one")]
 EngineOpt = Annotated[
@@ -75,7 +75,7 @@ def run(
     runs_dir: RunsOpt = Path("runs"),
 ) -> None:
     """Solve one problem: sample, test, cluster, rank, submit; write the run's report."""
-    from cpsolve.pipeline import run_problem
+    from cpsolve.run.pipeline import run_problem
 
     cfg = _config(
         config,
@@ -133,7 +133,7 @@ def bench(
     runs_dir: RunsOpt = Path("runs"),
 ) -> None:
     """Run every problem of a set (resumable) and report points, solve rate, pass@k, baselines."""
-    from cpsolve.bench import run_bench, write_bench
+    from cpsolve.run.bench import run_bench, write_bench
     from cpsolve.sandbox.factory import open_sandbox
 
     cfg = _config(
@@ -181,7 +181,7 @@ def evaluate(
     relative: Annotated[float, typer.Option(help="share of a metric it may drop")] = 0.0,
 ) -> None:
     """Exit non-zero when a metric regressed against the baseline, naming it."""
-    from cpsolve.metrics import find_regressions
+    from cpsolve.select.metrics import find_regressions
 
     current = _metrics(report)
     base = _metrics(baseline)
@@ -212,7 +212,7 @@ def _metrics(path: Path) -> dict[str, float]:
         raise UserError(f"{path}: no bench.json or report.json there")
     data = read_json(p)
     if isinstance(data, dict) and "problems" in data and "total" in data:
-        from cpsolve.bench import BenchReport
+        from cpsolve.run.bench import BenchReport
 
         return BenchReport.model_validate(data).metrics()
     if isinstance(data, dict) and "max_score" in data and "subtasks" in data:

@@ -59,10 +59,10 @@ def build_requests(
     seed: int,
     prompts_file: Path | None,
 ) -> list[Any]:
-    from cpsolve.engines.base import SampleRequest, SamplingParams, request_seed
     from cpsolve.languages import parse_language
     from cpsolve.problem import load_problem
-    from cpsolve.prompts import build_messages, load_prompts
+    from cpsolve.sample.engines.base import SampleRequest, SamplingParams, request_seed
+    from cpsolve.sample.prompts import build_messages, load_prompts
 
     problem = load_problem(problem_path)
     prompts = load_prompts(prompts_file)
@@ -91,7 +91,7 @@ def build_requests(
 
 def run_sampling(engine: Any, requests: list[Any], out: Path, *, append: bool) -> Counter[str]:
     """Sample every request into `out`, chunk by chunk, with a progress bar; finish reasons."""
-    from cpsolve.engines.samples import SampleWriter
+    from cpsolve.sample.engines.samples import SampleWriter
 
     total = sum(r.n for r in requests)
     reasons: Counter[str] = Counter()
@@ -148,7 +148,7 @@ def sample(
     append: Annotated[bool, typer.Option(help="Append to --out instead of replacing it.")] = False,
 ) -> None:
     """Sample completions for a problem's subtasks and record them in a samples.jsonl."""
-    from cpsolve.engines import get_engine
+    from cpsolve.sample.engines import get_engine
 
     requests = build_requests(
         problem,

@@ -16,9 +16,9 @@ from rich.progress import Progress
 from rich.table import Table
 
 from cpsolve.errors import UserError
-from cpsolve.matrix import ExecutionMatrix
-from cpsolve.planner import PlannerSettings, prepare
-from cpsolve.rerank import FEATURES, LearnedRanker, training_set
+from cpsolve.select.matrix import ExecutionMatrix
+from cpsolve.select.planner import PlannerSettings, prepare
+from cpsolve.select.rerank import FEATURES, LearnedRanker, training_set
 
 console = Console()
 
@@ -73,7 +73,7 @@ def tune_selection(
     limit: Annotated[int | None, typer.Option(help="submission limit replayed")] = None,
 ) -> None:
     """Random search over scorer weights and cluster penalty, replaying judged runs."""
-    from cpsolve.tuning import tune
+    from cpsolve.select.tuning import tune
 
     judged = _judged(load_matrices(run_dirs), "tune-selection")
     base = PlannerSettings(limit=limit)

@@ -20,7 +20,8 @@ from pathlib import Path
 
 from pydantic import BaseModel, Field
 
-from cpsolve.checkers import (
+from cpsolve.errors import ProblemError
+from cpsolve.judge.checkers import (
     CHECKER_LIMITS,
     CheckResult,
     compare,
@@ -28,7 +29,6 @@ from cpsolve.checkers import (
     parse_testlib,
     run_program_checker,
 )
-from cpsolve.errors import ProblemError
 from cpsolve.languages import Language, language_of
 from cpsolve.problem import Problem, TaskType
 from cpsolve.sandbox.base import (

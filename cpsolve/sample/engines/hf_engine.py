@@ -12,10 +12,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
-from cpsolve.engines.base import ChatMessage, Completion, SampleRequest, sample_seed
-from cpsolve.engines.chunks import Piece, serve_by_piece
-from cpsolve.engines.models import go_offline, read_chat_template, resolve_model
 from cpsolve.errors import UserError
+from cpsolve.sample.engines.base import ChatMessage, Completion, SampleRequest, sample_seed
+from cpsolve.sample.engines.chunks import Piece, serve_by_piece
+from cpsolve.sample.engines.models import go_offline, read_chat_template, resolve_model
 
 
 class HFEngine:

@@ -21,10 +21,10 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from cpsolve.engines.base import ChatMessage, Role
 from cpsolve.errors import UserError
 from cpsolve.languages import Language
 from cpsolve.problem import Problem, Subtask, TaskType
+from cpsolve.sample.engines.base import ChatMessage, Role
 
 PLACEHOLDERS = {
     "problem_name": "the problem's name",

@@ -17,9 +17,9 @@ from pathlib import Path
 import numpy as np
 from pydantic import BaseModel, ConfigDict
 
-from cpsolve.cluster import Clustering
 from cpsolve.errors import UserError
-from cpsolve.matrix import NOT_RUN, OK, ExecutionMatrix
+from cpsolve.select.cluster import Clustering
+from cpsolve.select.matrix import NOT_RUN, OK, ExecutionMatrix
 
 FEATURES: tuple[str, ...] = (
     "public_pass",

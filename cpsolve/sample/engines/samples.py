@@ -14,8 +14,8 @@ from typing import IO
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from cpsolve.engines.base import Completion, FinishReason, Role
 from cpsolve.errors import UserError
+from cpsolve.sample.engines.base import Completion, FinishReason, Role
 
 
 class SampleRecord(BaseModel):

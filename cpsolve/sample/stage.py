@@ -14,11 +14,11 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from cpsolve.config import RunConfig
-from cpsolve.engines.base import Engine, Role, SampleRequest, SamplingParams, request_seed
-from cpsolve.extract import Extraction, extract_program
 from cpsolve.languages import Language
 from cpsolve.problem import Problem
-from cpsolve.prompts import build_messages
+from cpsolve.sample.engines.base import Engine, Role, SampleRequest, SamplingParams, request_seed
+from cpsolve.sample.extract import Extraction, extract_program
+from cpsolve.sample.prompts import build_messages
 from cpsolve.sandbox.cache import normalise_source
 from cpsolve.store import CandidateRow, Store
 

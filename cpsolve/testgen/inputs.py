@@ -34,10 +34,10 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from cpsolve.engines.base import Engine, SampleRequest, SamplingParams
-from cpsolve.extract import extract_program
 from cpsolve.languages import Language, language_of
 from cpsolve.problem import Problem
+from cpsolve.sample.engines.base import Engine, SampleRequest, SamplingParams
+from cpsolve.sample.extract import extract_program
 from cpsolve.sandbox.base import Artifact, Limits, RunResult, Sandbox, Verdict
 
 Mode = Literal["model", "problem", "both"]
@@ -168,7 +168,7 @@ def _c_string(s: str) -> str:
 def rename_main(source: str, name: str) -> str:
     """A C++ program whose `main` is renamed to `name` and ends in `return 0;` (a plain function
     that falls off its end would be undefined behaviour; `main` alone is exempt)."""
-    from cpsolve.mutate import _match, tokenize
+    from cpsolve.simulate.mutate import _match, tokenize
 
     tokens = tokenize(source, "cpp")
     for i, t in enumerate(tokens):
@@ -320,9 +320,9 @@ def sample_programs(
     seed: int = 0,
     params: SamplingParams | None = None,
 ) -> list[Program]:
-    """`n` programs of `role` for a subtask from `engine` (prompts from cpsolve.prompts), those
-    whose completion holds a program in C++ or Python."""
-    from cpsolve.prompts import build_messages
+    """`n` programs of `role` for a subtask from `engine` (prompts from
+    cpsolve.sample.prompts), those whose completion holds a program in C++ or Python."""
+    from cpsolve.sample.prompts import build_messages
 
     messages = build_messages(problem, role, subtask, language)
     p = (params or SamplingParams()).model_copy(update={"seed": seed})

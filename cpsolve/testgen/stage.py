@@ -14,13 +14,13 @@ from typing import TYPE_CHECKING
 
 from rich.progress import Progress
 
-from cpsolve.engines.base import Role
-from cpsolve.execute import sha
+from cpsolve.execute.executor import sha
 from cpsolve.languages import Language
-from cpsolve.sampling import extract_candidates, plan_missing_chunks, sample_chunks
+from cpsolve.sample.engines.base import Role
+from cpsolve.sample.stage import extract_candidates, plan_missing_chunks, sample_chunks
 
 if TYPE_CHECKING:
-    from cpsolve.pipeline import Run
+    from cpsolve.run.pipeline import Run
 
 
 def inputs_for_run(run: Run, prog: Progress) -> dict[str, list[bytes]]:
@@ -59,7 +59,7 @@ def build_inputs(run: Run, sid: str, prog: Progress) -> list[tuple[str, bytes, d
     cfg = run.config
     if cfg.generated_inputs == 0:
         return []
-    from cpsolve import testgen
+    from cpsolve.testgen import inputs as testgen
 
     gens = vals = []
     if cfg.tests in ("model", "both"):

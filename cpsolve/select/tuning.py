@@ -14,11 +14,11 @@ from collections.abc import Callable, Sequence
 import numpy as np
 from pydantic import BaseModel
 
-from cpsolve.baselines import replay_planner
 from cpsolve.errors import UserError
-from cpsolve.matrix import ExecutionMatrix
-from cpsolve.planner import PlannerSettings, Prepared, prepare
-from cpsolve.rerank import ScoreWeights
+from cpsolve.select.baselines import replay_planner
+from cpsolve.select.matrix import ExecutionMatrix
+from cpsolve.select.planner import PlannerSettings, Prepared, prepare
+from cpsolve.select.rerank import ScoreWeights
 
 # Range searched for each weight: signs follow what the feature means (errors never help).
 WEIGHT_RANGES: dict[str, tuple[float, float]] = {

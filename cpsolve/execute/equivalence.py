@@ -25,10 +25,10 @@ from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
-from cpsolve.checkers import run_program_checker
-from cpsolve.matrix import NO_OUTPUT
+from cpsolve.judge.checkers import run_program_checker
 from cpsolve.problem import Problem
 from cpsolve.sandbox.base import Artifact, Sandbox
+from cpsolve.select.matrix import NO_OUTPUT
 from cpsolve.store import Store
 
 MAX_FOUNDERS = 8

@@ -13,10 +13,10 @@ from collections import defaultdict, deque
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
-from cpsolve.engines.base import Completion, SampleRequest
-from cpsolve.engines.chunks import Piece, serve_by_piece
-from cpsolve.engines.samples import SampleRecord, read_samples
 from cpsolve.errors import UserError
+from cpsolve.sample.engines.base import Completion, SampleRequest
+from cpsolve.sample.engines.chunks import Piece, serve_by_piece
+from cpsolve.sample.engines.samples import SampleRecord, read_samples
 
 Key = tuple[str, str, str]
 

@@ -1,6 +1,6 @@
 """Inference engines behind one protocol, chosen by name.
 
-    from cpsolve.engines import get_engine
+    from cpsolve.sample.engines import get_engine
     engine = get_engine("vllm", model="/models/my-model", tensor_parallel_size=2)
 
 Backends are imported only when asked for, so cpsolve runs without torch or vLLM installed; a
@@ -13,7 +13,8 @@ import importlib
 import importlib.util
 from typing import Any, NamedTuple
 
-from cpsolve.engines.base import (
+from cpsolve.errors import UserError
+from cpsolve.sample.engines.base import (
     ChatMessage,
     Completion,
     Engine,
@@ -21,7 +22,6 @@ from cpsolve.engines.base import (
     SampleRequest,
     SamplingParams,
 )
-from cpsolve.errors import UserError
 
 __all__ = [
     "ENGINES",
@@ -42,11 +42,11 @@ class Backend(NamedTuple):
 
 
 ENGINES: dict[str, Backend] = {
-    "vllm": Backend("cpsolve.engines.vllm_engine:VLLMEngine", ("vllm",), "vllm"),
-    "openai": Backend("cpsolve.engines.openai_engine:OpenAIEngine", ("httpx",), None),
-    "hf": Backend("cpsolve.engines.hf_engine:HFEngine", ("torch", "transformers"), "hf"),
-    "replay": Backend("cpsolve.engines.replay:ReplayEngine", (), None),
-    "simulated": Backend("cpsolve.engines.simulated:SimulatedEngine", (), None),
+    "vllm": Backend("cpsolve.sample.engines.vllm_engine:VLLMEngine", ("vllm",), "vllm"),
+    "openai": Backend("cpsolve.sample.engines.openai_engine:OpenAIEngine", ("httpx",), None),
+    "hf": Backend("cpsolve.sample.engines.hf_engine:HFEngine", ("torch", "transformers"), "hf"),
+    "replay": Backend("cpsolve.sample.engines.replay:ReplayEngine", (), None),
+    "simulated": Backend("cpsolve.simulate.engine:SimulatedEngine", (), None),
 }
 
 

@@ -18,9 +18,9 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from cpsolve.errors import ProblemError
+from cpsolve.judge.tasktypes import HEADER_SUFFIXES, Case, compile_submission, compile_support
 from cpsolve.problem import Problem, ReferenceSolution, TaskType, TestCase
 from cpsolve.sandbox.base import Artifact, Limits, Sandbox, Verdict
-from cpsolve.tasktypes import HEADER_SUFFIXES, Case, compile_submission, compile_support
 
 GENERATOR_LIMITS = Limits(cpu_s=30.0, wall_s=90.0, memory_mb=2048, output_mb=256)
 FORMAT = "cpsolve-testdata-v1"

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator
 from typing import NamedTuple
 
-from cpsolve.engines.base import Completion, SampleRequest
+from cpsolve.sample.engines.base import Completion, SampleRequest
 
 
 class Piece(NamedTuple):

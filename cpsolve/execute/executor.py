@@ -16,12 +16,8 @@ import hashlib
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 
-from cpsolve.judge import judge_program
-from cpsolve.languages import Language
-from cpsolve.problem import Problem, TaskType
-from cpsolve.sandbox.base import Artifact, Sandbox, Verdict
-from cpsolve.store import ExecutionRow, Store
-from cpsolve.tasktypes import (
+from cpsolve.judge.scoring import judge_program
+from cpsolve.judge.tasktypes import (
     Case,
     Harness,
     compile_submission,
@@ -29,7 +25,11 @@ from cpsolve.tasktypes import (
     contestant_limits,
     run_tests,
 )
-from cpsolve.testdata import TestData
+from cpsolve.judge.testdata import TestData
+from cpsolve.languages import Language
+from cpsolve.problem import Problem, TaskType
+from cpsolve.sandbox.base import Artifact, Sandbox, Verdict
+from cpsolve.store import ExecutionRow, Store
 
 PUBLIC = "public"
 MAX_TIMEOUTS = 2  # time-outs on generated inputs after which a candidate counts as slow

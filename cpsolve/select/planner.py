@@ -20,10 +20,16 @@ from pathlib import Path
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from cpsolve.cluster import NOT_RUN_SIG, Clustering, ClusterMode, cluster_all, signatures
 from cpsolve.errors import UserError
-from cpsolve.matrix import ExecutionMatrix
-from cpsolve.rerank import LearnedRanker, ScoreWeights, features, heuristic_scores, passes_public
+from cpsolve.select.cluster import NOT_RUN_SIG, Clustering, ClusterMode, cluster_all, signatures
+from cpsolve.select.matrix import ExecutionMatrix
+from cpsolve.select.rerank import (
+    LearnedRanker,
+    ScoreWeights,
+    features,
+    heuristic_scores,
+    passes_public,
+)
 
 FULL_EPS = 1e-9
 
@@ -205,8 +211,7 @@ class Planner:
         if cols.size == 0:
             return
         ref = signatures(self.matrix, np.array([solver]), cols)[0]
-        for t in np.flatnonzero(self.matrix.includes[:, s]):
-            t = int(t)
+        for t in (int(x) for x in np.flatnonzero(self.matrix.includes[:, s])):
             if t in self.solved or t not in self.prep.clusterings:
                 continue
             cl = self.prep.clusterings[t]

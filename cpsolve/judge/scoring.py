@@ -17,11 +17,11 @@ from collections.abc import Callable, Sequence
 
 from pydantic import BaseModel, Field
 
+from cpsolve.judge.tasktypes import Harness, TestResult, prepare, run_tests
+from cpsolve.judge.testdata import TestData
 from cpsolve.languages import Language
 from cpsolve.problem import Problem, Scoring
 from cpsolve.sandbox.base import Sandbox, Verdict
-from cpsolve.tasktypes import Harness, TestResult, prepare, run_tests
-from cpsolve.testdata import TestData
 
 __all__ = [
     "JudgeResult",

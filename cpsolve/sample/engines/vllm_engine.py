@@ -16,7 +16,8 @@ from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
-from cpsolve.engines.base import (
+from cpsolve.errors import UserError
+from cpsolve.sample.engines.base import (
     ChatMessage,
     Completion,
     FinishReason,
@@ -24,9 +25,8 @@ from cpsolve.engines.base import (
     SamplingParams,
     sample_seed,
 )
-from cpsolve.engines.chunks import Piece, plan_chunks
-from cpsolve.engines.models import go_offline, read_chat_template, resolve_model
-from cpsolve.errors import UserError
+from cpsolve.sample.engines.chunks import Piece, plan_chunks
+from cpsolve.sample.engines.models import go_offline, read_chat_template, resolve_model
 
 _FINISH: dict[str | None, FinishReason] = {"stop": "stop", "length": "length"}
 _RETRIES = 3

@@ -14,7 +14,7 @@ from typing import Literal
 
 import numpy as np
 
-from cpsolve.matrix import NOT_RUN, OK, ExecutionMatrix
+from cpsolve.select.matrix import NOT_RUN, OK, ExecutionMatrix
 
 ClusterMode = Literal["exact", "fuzzy", "auto"]
 NOT_RUN_SIG = -102  # signature value of a (candidate, input) pair never executed

@@ -6,8 +6,9 @@ candidate pools that look and behave like a code model's samples. This engine ma
 problem's own reference solutions:
 
 * solutions: the reference solutions that are right for the subtask, unmodified (the share of
-  those is a setting, lower on harder subtasks); semantic mutants of them (`cpsolve.mutate`:
-  operators, loop bounds, constants, dropped branches, `long long` -> `int`, break/continue);
+  those is a setting, lower on harder subtasks); semantic mutants of them
+  (`cpsolve.simulate.mutate`: operators, loop bounds, constants, dropped branches,
+  `long long` -> `int`, break/continue);
   the problem's wrong solutions (wrong greedy, too slow, crashing); programs that do not
   compile; completions with no code or cut off at the token limit. Every program also gets
   cosmetic variation (renamed identifiers, formatting, comments) and is wrapped in reasoning
@@ -39,14 +40,14 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from cpsolve import mutate as M
-from cpsolve.engines.base import Completion, FinishReason, Role, SampleRequest, sample_seed
-from cpsolve.engines.chunks import Piece, serve_by_piece
 from cpsolve.errors import UserError
 from cpsolve.languages import Language
 from cpsolve.problem import Problem, find_problems, load_problem
+from cpsolve.sample.engines.base import Completion, FinishReason, Role, SampleRequest, sample_seed
+from cpsolve.sample.engines.chunks import Piece, serve_by_piece
 from cpsolve.sandbox.base import Sandbox
-from cpsolve.testgen import (
+from cpsolve.simulate import mutate as M
+from cpsolve.testgen.inputs import (
     arg_templates,
     rename_main,
     seed_slot,
@@ -167,7 +168,7 @@ class _Kit:
             if path.is_file():
                 self._screen[digest] = json.loads(path.read_text())
             else:
-                from cpsolve.judge import judge_program
+                from cpsolve.judge.scoring import judge_program
 
                 assert self.sandbox is not None
                 r = judge_program(self.problem, source, language, self.sandbox)

@@ -14,11 +14,11 @@ from rich.console import Console
 
 from cpsolve.config import RunConfig
 from cpsolve.errors import UserError
-from cpsolve.metrics import pass_at_k
-from cpsolve.pipeline import run_problem
 from cpsolve.problem import find_problems, load_problem
-from cpsolve.report import Report
+from cpsolve.run.pipeline import run_problem
+from cpsolve.run.report import Report
 from cpsolve.sandbox.base import Sandbox
+from cpsolve.select.metrics import pass_at_k
 
 PASS_KS = (1, 10, 100)
 

@@ -22,10 +22,10 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from cpsolve.cluster import exact_labels, signatures
-from cpsolve.matrix import ExecutionMatrix
-from cpsolve.planner import Planner, PlannerSettings, Prepared
-from cpsolve.rerank import LearnedRanker, passes_public
+from cpsolve.select.cluster import exact_labels, signatures
+from cpsolve.select.matrix import ExecutionMatrix
+from cpsolve.select.planner import Planner, PlannerSettings, Prepared
+from cpsolve.select.rerank import LearnedRanker, passes_public
 
 BASELINES = ("random", "public-then-random", "alphacode", "codet")
 

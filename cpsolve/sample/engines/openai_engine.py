@@ -21,9 +21,9 @@ from typing import Any
 
 import httpx
 
-from cpsolve.engines.base import Completion, FinishReason, SampleRequest, sample_seed
-from cpsolve.engines.chunks import Piece, plan_chunks
 from cpsolve.errors import UserError
+from cpsolve.sample.engines.base import Completion, FinishReason, SampleRequest, sample_seed
+from cpsolve.sample.engines.chunks import Piece, plan_chunks
 
 _RETRY_STATUS = {408, 409, 425, 429, 500, 502, 503, 504}
 Unit = tuple[int, int, int]  # (piece in chunk, first sample index, n)

@@ -28,23 +28,23 @@ import numpy as np
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from cpsolve import generated
-from cpsolve.baselines import padded_curve, run_baselines, sample_scaling
 from cpsolve.config import RunConfig, problem_digest
-from cpsolve.engines import get_engine
-from cpsolve.engines.base import Engine
 from cpsolve.errors import UserError
-from cpsolve.execute import PUBLIC, Executor, sha
+from cpsolve.execute.executor import PUBLIC, Executor, sha
+from cpsolve.judge.tasktypes import compile_support
+from cpsolve.judge.testdata import TestData
 from cpsolve.languages import Language
-from cpsolve.matrix import NOT_RUN, ExecutionMatrix, output_classes, verdict_code
-from cpsolve.planner import Planner, PlannerSettings
 from cpsolve.problem import Problem, load_problem
-from cpsolve.report import Curve, Report, SubmissionReport, SubtaskReport, write_report
-from cpsolve.sampling import extract_candidates, plan_missing_chunks, sample_chunks
+from cpsolve.run.report import Curve, Report, SubmissionReport, SubtaskReport, write_report
+from cpsolve.sample.engines import get_engine
+from cpsolve.sample.engines.base import Engine
+from cpsolve.sample.stage import extract_candidates, plan_missing_chunks, sample_chunks
 from cpsolve.sandbox.base import Sandbox
+from cpsolve.select.baselines import padded_curve, run_baselines, sample_scaling
+from cpsolve.select.matrix import NOT_RUN, ExecutionMatrix, output_classes, verdict_code
+from cpsolve.select.planner import Planner, PlannerSettings
 from cpsolve.store import Store
-from cpsolve.tasktypes import compile_support
-from cpsolve.testdata import TestData
+from cpsolve.testgen import stage as generated
 
 
 @dataclass
@@ -182,7 +182,7 @@ class Run:
         self, classes: np.ndarray, inputs: list[bytes], outputs: list[list[bytes | None]]
     ) -> np.ndarray:
         """Output classes equal under the problem's program checker (see `equivalence`)."""
-        from cpsolve.equivalence import CheckerEquivalence
+        from cpsolve.execute.equivalence import CheckerEquivalence
 
         path = self.problem.checker.path
         assert path is not None  # a program checker has one (problem validation)
@@ -205,7 +205,7 @@ class Run:
 def preflight(config: RunConfig, problem: Problem) -> None:
     """Fail before any work on what the user can fix: an unknown engine, a missing samples
     file, an engine whose package is not installed, a model-less engine."""
-    from cpsolve.engines import ENGINES, _missing
+    from cpsolve.sample.engines import ENGINES, _missing
 
     name = config.engine.strip().lower()
     if name not in ENGINES:
@@ -496,7 +496,7 @@ def build_report(
             )
         )
         total_before = total
-    from cpsolve.cluster import cluster_all
+    from cpsolve.select.cluster import cluster_all
 
     clusterings = cluster_all(matrix, planner_settings(run.config).cluster_mode)
     subtasks = []
@@ -551,7 +551,7 @@ def _score(problem: Problem, best: dict[str, float]) -> float:
 
 
 def _passes_public(matrix: ExecutionMatrix, rows: np.ndarray) -> np.ndarray:
-    from cpsolve.rerank import passes_public
+    from cpsolve.select.rerank import passes_public
 
     return passes_public(matrix)[rows]
 

@@ -1,0 +1,1 @@
+"""Judging one program: checkers, task types, test data, and scoring with hidden tests."""

@@ -1,0 +1,1 @@
+"""Running problems: the pipeline over stages, the bench over a set, reports."""

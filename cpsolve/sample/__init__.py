@@ -1,0 +1,2 @@
+"""Sampling: engines behind one protocol, prompts per role, program extraction, and the
+sampling stage."""

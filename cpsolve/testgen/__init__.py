@@ -1,0 +1,1 @@
+"""Model-written tests: generators and validators turned into a validated input set."""
