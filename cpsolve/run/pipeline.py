@@ -10,6 +10,11 @@ Each stage writes into the run's store and marks itself done, so running the sam
 (after a crash, Ctrl-C or kill -9) picks up where the last run stopped and ends with the same
 result. Hidden tests are read by the judge alone: nothing here hands them to a prompt, a
 generated input or a ranking feature.
+
+The stages live in their flow folders and take what they need as arguments (problem, config,
+store, engine, sandbox, progress); this module only wires them, times each under its name in the
+store and builds the report. The engine is built on first use (`LazyEngine`), so a resumed run
+whose samples are all stored loads no model; progress goes to a `Progress` (none by default).
 """
 
 from __future__ import annotations
