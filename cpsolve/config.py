@@ -33,6 +33,12 @@ class RunConfig(BaseModel):
         "replay defaults to the problem's shipped samples.jsonl.gz",
     )
     base_url: str | None = Field(default=None, description="openai engine: the server's /v1 URL")
+    engine_options: dict[str, Any] = Field(
+        default_factory=dict,
+        description="the engine's other constructor keywords (tensor_parallel_size, "
+        "gpu_memory_utilization, max_model_len, dtype, api_key, concurrency...), as "
+        "`cpsolve sample` and `--option key=value` give them; empty: the engine's defaults",
+    )
     samples: int = Field(
         default=100,
         ge=1,
@@ -67,6 +73,8 @@ class RunConfig(BaseModel):
 
     def run_id(self, problem_id: str, problem_digest: str) -> str:
         payload = self.model_dump(exclude=NOT_HASHED)
+        if not payload["engine_options"]:
+            del payload["engine_options"]  # run ids from before the field existed stay the same
         payload["problem"] = problem_digest
         digest = hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
         return f"{problem_id}-{digest[:12]}"

@@ -26,15 +26,90 @@ import threading
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from cpsolve.errors import UserError
 
-CandidateRow = tuple[str, str, int, int, str | None, str | None]
-"""(subtask, role, chunk, idx, program sha or None, reason or None)"""
-ExecutionRow = tuple[str, str, str, str, float | None, float | None, bytes | None, float | None]
-"""(program, input sha, limits key, verdict, cpu_s, memory_mb, output, score); cpu_s None: not
-run (recorded TLE after the program's earlier time-outs)"""
+
+class SampleRow(NamedTuple):
+    """One stored completion: sample `idx` of chunk `chunk`."""
+
+    chunk: int
+    idx: int
+    text: str
+    tokens: int | None
+    logprob: float | None
+    finish_reason: str | None
+    model: str | None
+    seed: int | None
+
+
+class CandidateRow(NamedTuple):
+    """What came out of one sample: a program's sha, or the reason there is none."""
+
+    subtask: str
+    role: str
+    chunk: int
+    idx: int
+    program: str | None
+    reason: str | None
+
+
+class ProgramRow(NamedTuple):
+    sha: str
+    language: str
+    source: str
+    compile_ok: int | None  # None: not compiled yet
+    compile_msg: str | None
+
+
+class InputRow(NamedTuple):
+    """A generated input of a subtask and where it came from (generator, seed, votes)."""
+
+    sha: str
+    data: bytes
+    provenance: dict[str, Any]
+
+
+class ExecutionRow(NamedTuple):
+    """One execution to store; `cpu_s` None: not run (recorded TLE after the program's earlier
+    time-outs); `output` the bytes, kept only where they are compared."""
+
+    program: str
+    input: str
+    limits: str
+    verdict: str
+    cpu_s: float | None
+    memory_mb: float | None
+    output: bytes | None
+    score: float | None
+
+
+class Execution(NamedTuple):
+    """One stored execution as read back; `output` is the sha of its bytes (`Store.output`)."""
+
+    verdict: str
+    cpu_s: float | None
+    memory_mb: float | None
+    output: str | None
+    score: float | None
+
+
+class Judged(NamedTuple):
+    points: float
+    detail: dict[str, Any]
+
+
+class SubmissionRow(NamedTuple):
+    """Submission `n` of the plan, with the points per subtask the judge gave it."""
+
+    n: int
+    subtask: str
+    program: str
+    cluster: int | None
+    rank: int | None
+    earned: dict[str, float]
+
 
 SCHEMA_VERSION = 1
 
@@ -180,14 +255,13 @@ class Store:
                 ],
             )
 
-    def samples(self, subtask: str, role: str) -> list[dict[str, Any]]:
+    def samples(self, subtask: str, role: str) -> list[SampleRow]:
         rows = self._query(
             "SELECT chunk, idx, text, tokens, logprob, finish_reason, model, seed FROM samples "
             "WHERE subtask=? AND role=? ORDER BY chunk, idx",
             (subtask, role),
         )
-        keys = ("chunk", "idx", "text", "tokens", "logprob", "finish_reason", "model", "seed")
-        return [dict(zip(keys, r, strict=True)) for r in rows]
+        return [SampleRow(*r) for r in rows]
 
     def count_samples(self, role: str | None = None) -> int:
         if role is None:
@@ -197,19 +271,16 @@ class Store:
     # ---- programs and candidates ---------------------------------------------------------------
 
     def add_candidates(self, rows: Sequence[CandidateRow]) -> None:
-        """rows: (subtask, role, chunk, idx, program sha or None, reason or None)."""
         with self.transaction() as db:
             db.executemany("INSERT OR IGNORE INTO candidates VALUES (?,?,?,?,?,?)", rows)
 
-    def candidates(self, subtask: str, role: str) -> list[tuple[int, int, str | None, str | None]]:
-        return [
-            (c, i, p, r)
-            for c, i, p, r in self._query(
-                "SELECT chunk, idx, program, reason FROM candidates WHERE subtask=? AND role=? "
-                "ORDER BY chunk, idx",
-                (subtask, role),
-            )
-        ]
+    def candidates(self, subtask: str, role: str) -> list[CandidateRow]:
+        rows = self._query(
+            "SELECT chunk, idx, program, reason FROM candidates WHERE subtask=? AND role=? "
+            "ORDER BY chunk, idx",
+            (subtask, role),
+        )
+        return [CandidateRow(subtask, role, c, i, p, r) for c, i, p, r in rows]
 
     def add_program(self, sha: str, language: str, source: str) -> None:
         with self.transaction() as db:
@@ -225,22 +296,21 @@ class Store:
                 (int(ok), message, sha),
             )
 
-    def program(self, sha: str) -> dict[str, Any]:
+    def program(self, sha: str) -> ProgramRow:
         rows = self._query(
             "SELECT language, source, compile_ok, compile_msg FROM programs WHERE sha=?", (sha,)
         )
         if not rows:
             raise KeyError(sha)
-        lang, src, ok, msg = rows[0]
-        return {"sha": sha, "language": lang, "source": src, "compile_ok": ok, "compile_msg": msg}
+        return ProgramRow(sha, *rows[0])
 
     def count_compiled(self) -> int:
         return int(self._query("SELECT COUNT(*) FROM programs WHERE compile_ok IS NOT NULL")[0][0])
 
     # ---- inputs ----------------------------------------------------------------------------------
 
-    def set_inputs(self, subtask: str, items: list[tuple[str, bytes, dict[str, Any]]]) -> None:
-        """Store the generated inputs of a subtask: (sha, bytes, provenance), in order."""
+    def set_inputs(self, subtask: str, items: Sequence[InputRow]) -> None:
+        """Store the generated inputs of a subtask, in order."""
         with self.transaction() as db:
             db.execute("DELETE FROM inputs WHERE subtask=?", (subtask,))
             db.executemany(
@@ -248,11 +318,11 @@ class Store:
                 [(subtask, s, d, json.dumps(p), k) for k, (s, d, p) in enumerate(items)],
             )
 
-    def inputs(self, subtask: str) -> list[tuple[str, bytes, dict[str, Any]]]:
+    def inputs(self, subtask: str) -> list[InputRow]:
         rows = self._query(
             "SELECT sha, data, provenance FROM inputs WHERE subtask=? ORDER BY ord", (subtask,)
         )
-        return [(s, bytes(d), json.loads(p)) for s, d, p in rows]
+        return [InputRow(s, bytes(d), json.loads(p)) for s, d, p in rows]
 
     # ---- executions --------------------------------------------------------------------------
 
@@ -263,7 +333,6 @@ class Store:
         return {r[0] for r in rows}
 
     def add_executions(self, rows: Sequence[ExecutionRow]) -> None:
-        """rows: (program, input sha, limits key, verdict, cpu_s, memory_mb, output, score)."""
         import hashlib
 
         with self.transaction() as db:
@@ -277,16 +346,14 @@ class Store:
                     (prog, inp, lim, verdict, cpu, mem, out_sha, score),
                 )
 
-    def executions(self, program: str, limits: str) -> dict[str, dict[str, Any]]:
+    def executions(self, program: str, limits: str) -> dict[str, Execution]:
+        """The program's executions under `limits`, by input sha."""
         rows = self._query(
             "SELECT input, verdict, cpu_s, memory_mb, output, score FROM executions "
             "WHERE program=? AND limits=?",
             (program, limits),
         )
-        return {
-            r[0]: {"verdict": r[1], "cpu_s": r[2], "memory_mb": r[3], "output": r[4], "score": r[5]}
-            for r in rows
-        }
+        return {r[0]: Execution(*r[1:]) for r in rows}
 
     def output(self, sha: str) -> bytes:
         rows = self._query("SELECT data FROM outputs WHERE sha=?", (sha,))
@@ -313,11 +380,11 @@ class Store:
 
     # ---- judge results and submissions ---------------------------------------------------------
 
-    def judged(self, program: str, subtask: str) -> tuple[float, dict[str, Any]] | None:
+    def judged(self, program: str, subtask: str) -> Judged | None:
         rows = self._query(
             "SELECT points, detail FROM judged WHERE program=? AND subtask=?", (program, subtask)
         )
-        return (rows[0][0], json.loads(rows[0][1])) if rows else None
+        return Judged(rows[0][0], json.loads(rows[0][1])) if rows else None
 
     def add_judged(self, program: str, subtask: str, points: float, detail: dict[str, Any]) -> None:
         with self.transaction() as db:
@@ -326,33 +393,15 @@ class Store:
                 (program, subtask, points, json.dumps(detail)),
             )
 
-    def submissions(self) -> list[dict[str, Any]]:
+    def submissions(self) -> list[SubmissionRow]:
         rows = self._query(
             "SELECT n, subtask, program, cluster, rank, earned FROM submissions ORDER BY n"
         )
-        return [
-            {
-                "n": n,
-                "subtask": s,
-                "program": p,
-                "cluster": c,
-                "rank": r,
-                "earned": json.loads(e),
-            }
-            for n, s, p, c, r, e in rows
-        ]
+        return [SubmissionRow(n, s, p, c, r, json.loads(e)) for n, s, p, c, r, e in rows]
 
-    def add_submission(
-        self,
-        n: int,
-        subtask: str,
-        program: str,
-        cluster: int | None,
-        rank: int | None,
-        earned: dict[str, float],
-    ) -> None:
+    def add_submission(self, sub: SubmissionRow) -> None:
         with self.transaction() as db:
             db.execute(
                 "INSERT OR REPLACE INTO submissions VALUES (?,?,?,?,?,?)",
-                (n, subtask, program, cluster, rank, json.dumps(earned)),
+                (*sub[:5], json.dumps(sub.earned)),
             )

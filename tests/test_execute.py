@@ -45,8 +45,8 @@ def test_a_slow_candidate_stops_after_a_few_timeouts(tmp_path: Path, sandbox) ->
     ex, sha = executor(tmp_path, sandbox, SLOW)
     ex.run_generated(sha, inputs(3 * SLICE))
     rows = ex.store.executions(sha, ex.limits_key)
-    assert len(rows) == 3 * SLICE and all(r["verdict"] == "TLE" for r in rows.values())
-    ran = [r for r in rows.values() if r["cpu_s"] is not None]
+    assert len(rows) == 3 * SLICE and all(r.verdict == "TLE" for r in rows.values())
+    ran = [r for r in rows.values() if r.cpu_s is not None]
     assert MAX_TIMEOUTS <= len(ran) <= SLICE  # only the first slice really ran
     ex.run_generated(sha, inputs(3 * SLICE))  # resuming runs nothing again
     assert ex.store.executions(sha, ex.limits_key) == rows
@@ -58,6 +58,6 @@ def test_a_fast_candidate_runs_every_input_once(tmp_path: Path, sandbox) -> None
     ex.run_generated(sha, data + data[:5])  # duplicates execute once
     rows = ex.store.executions(sha, ex.limits_key)
     assert len(rows) == len(data)
-    assert {ex.store.output(r["output"]) for r in rows.values()} == {
+    assert {ex.store.output(r.output) for r in rows.values()} == {
         f"{2 * i + 1}\n".encode() for i in range(len(data))
     }

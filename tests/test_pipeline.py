@@ -110,6 +110,25 @@ def test_running_again_does_no_work_twice(problem_dir: Path, finished: Path) -> 
     assert plan(finished)
 
 
+def test_a_library_caller_resumes_a_cli_run_headless(problem_dir: Path, finished: Path) -> None:
+    """run_problem without progress or console: no bar, no rich, the CLI's run and plan."""
+    code = (
+        "import sys\n"
+        "from pathlib import Path\n"
+        "from cpsolve.config import load_config\n"
+        "from cpsolve.run.pipeline import run_problem\n"
+        f"cfg = load_config({str(CONFIG)!r}, {{'sandbox': 'local', 'workers': 2}})\n"
+        f"res = run_problem({str(problem_dir)!r}, cfg, runs_dir=Path({str(finished.parent)!r}))\n"
+        "print(res.run_dir)\n"
+        "print(sorted({m.split('.')[0] for m in sys.modules} & {'rich', 'typer'}))\n"
+    )
+    before = counts(finished)
+    res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
+    assert res.returncode == 0, res.stderr[-2000:]
+    assert res.stdout.splitlines() == [str(finished), "[]"] and res.stderr == ""
+    assert counts(finished) == before and plan(finished)
+
+
 def test_kill_9_at_any_moment_then_resume_gives_the_same_result(
     problem_dir: Path, finished: Path, tmp_path: Path
 ) -> None:

@@ -11,6 +11,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from cpsolve.cli.progress import RichProgress
 from cpsolve.errors import UserError
 
 if TYPE_CHECKING:
@@ -32,12 +33,17 @@ ConfigOpt = Annotated[Path | None, typer.Option(help="a JSON file of run setting
 InputsOpt = Annotated[int | None, typer.Option(help="generated inputs per subtask")]
 WorkersOpt = Annotated[int | None, typer.Option(help="sandbox workers (default: cores)")]
 RunsOpt = Annotated[Path, typer.Option(help="where run directories go")]
+OptionOpt = Annotated[
+    list[str] | None,
+    typer.Option(help="engine option key=value, as `cpsolve sample` takes (repeatable)"),
+]
 
 
-def _config(config: Path | None, **flags: object) -> RunConfig:
+def _config(config: Path | None, option: list[str] | None, **flags: object) -> RunConfig:
+    from cpsolve.cli.sample import parse_options
     from cpsolve.config import load_config
 
-    return load_config(config, flags)
+    return load_config(config, {**flags, "engine_options": parse_options(option or []) or None})
 
 
 @contextmanager
@@ -72,6 +78,7 @@ def run(
     generated_inputs: InputsOpt = None,
     workers: WorkersOpt = None,
     base_url: Annotated[str | None, typer.Option(help="openai engine: server URL")] = None,
+    option: OptionOpt = None,
     runs_dir: RunsOpt = Path("runs"),
 ) -> None:
     """Solve one problem: sample, test, cluster, rank, submit; write the run's report."""
@@ -79,6 +86,7 @@ def run(
 
     cfg = _config(
         config,
+        option,
         engine=engine,
         model=model,
         samples=samples,
@@ -91,7 +99,14 @@ def run(
     )
     console = Console(stderr=True)
     with interrupt_says_resume(console):
-        result = run_problem(problem, cfg, runs_dir=runs_dir, out=out, console=console)
+        result = run_problem(
+            problem,
+            cfg,
+            runs_dir=runs_dir,
+            out=out,
+            progress=RichProgress(console),
+            console=console,
+        )
         show_submissions(result.report)
         typer.echo(str(result.run_dir))
 
@@ -130,6 +145,7 @@ def bench(
     config: ConfigOpt = None,
     generated_inputs: InputsOpt = None,
     workers: WorkersOpt = None,
+    option: OptionOpt = None,
     runs_dir: RunsOpt = Path("runs"),
 ) -> None:
     """Run every problem of a set (resumable) and report points, solve rate, pass@k, baselines."""
@@ -138,6 +154,7 @@ def bench(
 
     cfg = _config(
         config,
+        option,
         engine=engine,
         model=model,
         samples=samples,
@@ -151,7 +168,8 @@ def bench(
     sb = open_sandbox(cfg.sandbox, cfg.workers, console=console)
     try:
         with interrupt_says_resume(console):
-            result = run_bench(set_dir, cfg, runs_dir=runs_dir, sandbox=sb, console=console)
+            bars = RichProgress(console)
+            result = run_bench(set_dir, cfg, runs_dir=runs_dir, sandbox=sb, progress=bars)
     finally:
         sb.close()
     out_dir = out or runs_dir / f"bench-{set_dir.resolve().name}-{cfg.run_id('set', '')[4:]}"

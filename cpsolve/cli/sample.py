@@ -38,14 +38,9 @@ def parse_options(pairs: list[str]) -> dict[str, Any]:
     return out
 
 
-def engine_config(engine: str, model: str, **given: Any) -> dict[str, Any]:
-    """Constructor keywords for `engine` from the command line's flags (unset ones left out)."""
-    config = {k: v for k, v in given.items() if v is not None}
-    if engine == "replay":
-        config = {"path": model, **{k: v for k, v in config.items() if k == "chunk_size"}}
-    else:
-        config["model"] = model
-    return config
+def engine_options(**given: Any) -> dict[str, Any]:
+    """The engine options given as flags (unset ones left out)."""
+    return {k: v for k, v in given.items() if v is not None}
 
 
 def build_requests(
@@ -148,7 +143,9 @@ def sample(
     append: Annotated[bool, typer.Option(help="Append to --out instead of replacing it.")] = False,
 ) -> None:
     """Sample completions for a problem's subtasks and record them in a samples.jsonl."""
-    from cpsolve.sample.engines import get_engine
+    from cpsolve.config import RunConfig
+    from cpsolve.problem import load_problem
+    from cpsolve.sample.engines.factory import build_engine
 
     requests = build_requests(
         problem,
@@ -165,11 +162,8 @@ def sample(
         seed=seed,
         prompts_file=prompts,
     )
-    config = engine_config(
-        engine,
-        model,
+    options = engine_options(
         chunk_size=chunk_size,
-        base_url=base_url,
         api_key=api_key,
         concurrency=concurrency,
         tensor_parallel_size=tensor_parallel_size,
@@ -178,11 +172,9 @@ def sample(
         dtype=dtype,
         chat_template=chat_template,
     )
-    config.update(parse_options(option or []))
-    try:
-        eng = get_engine(engine, **config)
-    except TypeError as e:
-        raise UserError(f"engine '{engine}' does not take these options: {e}") from None
+    options.update(parse_options(option or []))
+    config = RunConfig(engine=engine, model=model, base_url=base_url, engine_options=options)
+    eng = build_engine(config, load_problem(problem))
     try:
         reasons = run_sampling(eng, requests, out, append=append)
     finally:

@@ -14,7 +14,8 @@ Per input column, the token classes are taken largest first; each joins the firs
 it is equal to both ways, else founds a class; at most `MAX_FOUNDERS` founders are tried, so a
 column of many different wrong outputs costs a bounded number of checker runs. The checker's
 verdicts are kept in the run store (`checked_pairs`), so a rerun or a resumed run runs none twice.
-`merge_classes` is the pure grouping; `CheckerEquivalence` runs the checker through the sandbox.
+`merge_classes` is the pure grouping; `CheckerEquivalence` runs the checker through the sandbox;
+`compare_stage` is the run's stage around it (the checker compiled, a progress task).
 """
 
 from __future__ import annotations
@@ -26,7 +27,9 @@ from concurrent.futures import ThreadPoolExecutor
 import numpy as np
 
 from cpsolve.judge.checkers import run_program_checker
+from cpsolve.judge.tasktypes import compile_support
 from cpsolve.problem import Problem
+from cpsolve.progress import Progress
 from cpsolve.sandbox.base import Artifact, Sandbox
 from cpsolve.select.matrix import NO_OUTPUT
 from cpsolve.store import Store
@@ -132,3 +135,23 @@ class CheckerEquivalence:
         with ThreadPoolExecutor(max(1, workers)) as pool:
             list(pool.map(one, range(classes.shape[1])))
         return out
+
+
+def compare_stage(
+    problem: Problem,
+    sandbox: Sandbox,
+    store: Store,
+    classes: np.ndarray,
+    inputs: Sequence[bytes],
+    outputs: Sequence[Sequence[bytes | None]],
+    workers: int,
+    progress: Progress,
+) -> np.ndarray:
+    """`classes` (candidates x inputs) merged where the problem's program checker calls the
+    outputs equal; the checker is compiled here."""
+    path = problem.checker.path
+    assert path is not None  # a program checker has one (problem validation)
+    checker = compile_support(sandbox, problem, path)
+    eq = CheckerEquivalence(problem, sandbox, store, checker)
+    with progress.task("compare outputs (checker)", classes.shape[1]) as task:
+        return eq.matrix(classes, inputs, outputs, workers, task.advance)

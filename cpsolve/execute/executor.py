@@ -71,10 +71,8 @@ class Executor:
     def artifact(self, program: str) -> Artifact:
         if program not in self._artifacts:
             row = self.store.program(program)
-            art = compile_submission(
-                self.sandbox, self.problem, row["source"], Language(row["language"])
-            )
-            if row["compile_ok"] is None:
+            art = compile_submission(self.sandbox, self.problem, row.source, Language(row.language))
+            if row.compile_ok is None:
                 self.store.set_compiled(program, art.ok, art.message[:2000])
             self._artifacts[program] = art
         return self._artifacts[program]
@@ -110,7 +108,7 @@ class Executor:
         results = run_tests(self.harness(program), todo)
         self.store.add_executions(
             [
-                (
+                ExecutionRow(
                     program,
                     sha(c.input),
                     PUBLIC,
@@ -134,14 +132,17 @@ class Executor:
         art = self.artifact(program)
         if not art.ok:
             self.store.add_executions(
-                [(program, sha(x), self.limits_key, "CE", 0.0, 0.0, None, None) for x in todo]
+                [
+                    ExecutionRow(program, sha(x), self.limits_key, "CE", 0.0, 0.0, None, None)
+                    for x in todo
+                ]
             )
             return
         if self.problem.task_type in (TaskType.INTERACTIVE, TaskType.COMMUNICATION):
             cases = [Case(name=f"gen-{sha(x)[:8]}", input=x, answer=b"") for x in todo]
             results = run_tests(self.harness(program), cases)
             rows: list[ExecutionRow] = [
-                (
+                ExecutionRow(
                     program,
                     sha(x),
                     self.limits_key,
@@ -168,14 +169,15 @@ class Executor:
             part = todo[start : start + step]
             if timeouts >= MAX_TIMEOUTS:
                 rows += [
-                    (program, sha(x), self.limits_key, "TLE", None, None, None, None) for x in part
+                    ExecutionRow(program, sha(x), self.limits_key, "TLE", None, None, None, None)
+                    for x in part
                 ]
                 continue
             runs = self.sandbox.run_batch(art, part, self.limits, keep_output=True)
             for x, r in zip(part, runs, strict=True):
                 out = r.stdout if r.verdict == Verdict.AC else None
                 rows.append(
-                    (
+                    ExecutionRow(
                         program,
                         sha(x),
                         self.limits_key,
@@ -214,7 +216,7 @@ class Executor:
             return {sid: v[0] for sid, v in have.items() if v is not None}
         row = self.store.program(program)
         result = judge_program(
-            self.problem, row["source"], Language(row["language"]), self.sandbox, data=data
+            self.problem, row.source, Language(row.language), self.sandbox, data=data
         )
         for st in result.subtasks:
             detail = {"verdict": str(st.verdict)}

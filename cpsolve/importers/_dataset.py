@@ -11,14 +11,11 @@ import json
 import re
 import shutil
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import typer
 from pydantic import ValidationError
-from rich.console import Console
 
 from cpsolve.errors import ProblemError, UserError
 from cpsolve.problem import CheckerSpec, Problem, load_problem
@@ -195,17 +192,9 @@ def solution_language(code: str, hint: Any = None) -> str | None:
     return "py"
 
 
-def print_report(report: ImportReport, out: Path) -> None:
-    """One line per skipped row, then the totals."""
-    for note in report.skipped:
-        typer.echo(note)
-    typer.echo(
-        f"imported {len(report.written)} problems into {out}, skipped {len(report.skipped)} rows"
-    )
+Shown = Callable[[str], None]
+"""shown(name): the importer is writing the problem `name` (for a status line)."""
 
 
-@contextmanager
-def progress(what: str) -> Iterator[Callable[[str], None]]:
-    """A status line on stderr naming the problem being written."""
-    with Console(stderr=True).status(what) as status:
-        yield lambda name: status.update(f"{what}: {name}")
+def nothing_shown(name: str) -> None:
+    pass

@@ -25,9 +25,7 @@ from __future__ import annotations
 import json
 import shutil
 from pathlib import Path
-from typing import Annotated, Any
-
-import typer
+from typing import Any
 
 from cpsolve.errors import ProblemError, UserError
 from cpsolve.languages import EXTENSIONS, Language
@@ -264,18 +262,3 @@ def import_cms(package: Path, out: Path) -> Path:
     except ProblemError as e:
         raise UserError(f"the imported problem does not load: {e}") from None
     return target
-
-
-def register_cli(app: typer.Typer) -> None:
-    @app.command("cms")
-    def cms(
-        package: Annotated[Path, typer.Argument(help="A CMS/TPS task package directory.")],
-        out: Annotated[Path, typer.Option("--out", help="Directory to write the problem to.")],
-    ) -> None:
-        """Import a CMS/TPS task package (IOI format) as a cpsolve problem."""
-        target = import_cms(package, out)
-        problem = load_problem(target)
-        typer.echo(
-            f"wrote {target}: {problem.task_type} task, {len(problem.subtasks)} subtasks, "
-            f"{len(problem.hidden_tests)} tests, {len(problem.reference_solutions)} solutions"
-        )

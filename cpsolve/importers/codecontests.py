@@ -17,20 +17,18 @@ relative error), and a few C++ and Python 3 solutions: correct ones expected AC,
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any
-
-import typer
+from typing import Any
 
 from cpsolve.importers._dataset import (
     MALFORMED,
     ImportReport,
     Row,
     RowSkipped,
+    Shown,
     checker_from_text,
     malformed,
     memory_mb,
-    print_report,
-    progress,
+    nothing_shown,
     read_rows,
     slug,
     write_problem,
@@ -134,41 +132,29 @@ def build(row: Row, max_solutions: int) -> tuple[Problem, dict[str, str | bytes]
     return problem, files
 
 
-def import_codecontests(src: Path, out: Path, max_solutions: int = 2) -> ImportReport:
+def import_codecontests(
+    src: Path, out: Path, max_solutions: int = 2, show: Shown = nothing_shown
+) -> ImportReport:
     """Write one problem directory under `out` per usable row of `src`."""
     report = ImportReport()
     seen: set[str] = set()
-    with progress("importing") as show:
-        for row in read_rows(src):
-            where = f"line {row.line}"
-            if not isinstance(row.data, dict):
-                report.skip(where, "not a JSON object")
-                continue
-            if row.data.get("name"):
-                where += f" ({row.data['name']})"
-                show(str(row.data["name"]))
-            try:
-                problem, files = build(row, max_solutions)
-                if problem.id in seen:
-                    raise RowSkipped(f"a problem with id '{problem.id}' was already imported")
-                seen.add(problem.id)
-                out.mkdir(parents=True, exist_ok=True)
-                report.written.append(write_problem(out, problem, files))
-            except RowSkipped as e:
-                report.skip(where, str(e))
-            except MALFORMED as e:
-                report.skip(where, malformed(e))
+    for row in read_rows(src):
+        where = f"line {row.line}"
+        if not isinstance(row.data, dict):
+            report.skip(where, "not a JSON object")
+            continue
+        if row.data.get("name"):
+            where += f" ({row.data['name']})"
+            show(str(row.data["name"]))
+        try:
+            problem, files = build(row, max_solutions)
+            if problem.id in seen:
+                raise RowSkipped(f"a problem with id '{problem.id}' was already imported")
+            seen.add(problem.id)
+            out.mkdir(parents=True, exist_ok=True)
+            report.written.append(write_problem(out, problem, files))
+        except RowSkipped as e:
+            report.skip(where, str(e))
+        except MALFORMED as e:
+            report.skip(where, malformed(e))
     return report
-
-
-def register_cli(app: typer.Typer) -> None:
-    @app.command("codecontests")
-    def codecontests(
-        src: Annotated[Path, typer.Argument(help="CodeContests rows: a .jsonl or .jsonl.gz file.")],
-        out: Annotated[Path, typer.Option("--out", help="Directory to write the problems to.")],
-        max_solutions: Annotated[
-            int, typer.Option(help="At most this many correct and as many incorrect solutions.")
-        ] = 2,
-    ) -> None:
-        """Import DeepMind CodeContests rows (JSON lines) as cpsolve problems."""
-        print_report(import_codecontests(src, out, max_solutions), out)

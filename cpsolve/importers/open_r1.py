@@ -26,20 +26,18 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Annotated, Any
-
-import typer
+from typing import Any
 
 from cpsolve.importers._dataset import (
     MALFORMED,
     ImportReport,
     Row,
     RowSkipped,
+    Shown,
     checker_from_text,
     malformed,
     memory_mb,
-    print_report,
-    progress,
+    nothing_shown,
     read_rows,
     safe_relpath,
     seconds,
@@ -155,20 +153,24 @@ def _solutions(
 
 
 def _run(
-    build: Any, rows: Rows, out: Path, report: ImportReport, groups: dict[str, list[Row]]
+    build: Any,
+    rows: Rows,
+    out: Path,
+    report: ImportReport,
+    groups: dict[str, list[Row]],
+    show: Shown,
 ) -> None:
-    with progress("importing") as show:
-        for pid, group in groups.items():
-            show(pid)
-            where = f"line {group[0].line} ({pid})"
-            try:
-                problem, files = build(pid, group, rows)
-                out.mkdir(parents=True, exist_ok=True)
-                report.written.append(write_problem(out, problem, files))
-            except RowSkipped as e:
-                report.skip(where, str(e))
-            except MALFORMED as e:
-                report.skip(where, malformed(e))
+    for pid, group in groups.items():
+        show(pid)
+        where = f"line {group[0].line} ({pid})"
+        try:
+            problem, files = build(pid, group, rows)
+            out.mkdir(parents=True, exist_ok=True)
+            report.written.append(write_problem(out, problem, files))
+        except RowSkipped as e:
+            report.skip(where, str(e))
+        except MALFORMED as e:
+            report.skip(where, malformed(e))
 
 
 # ---- open-r1/ioi ---------------------------------------------------------------------------
@@ -287,7 +289,9 @@ def build_ioi(pid: str, group: list[Row], rows: Rows) -> tuple[Problem, Files]:
     return problem, files
 
 
-def import_open_r1_ioi(src: Path, out: Path, extra: list[Path] | None = None) -> ImportReport:
+def import_open_r1_ioi(
+    src: Path, out: Path, extra: list[Path] | None = None, show: Shown = nothing_shown
+) -> ImportReport:
     report = ImportReport()
     rows = gather(src, extra or [], report)
     groups: dict[str, list[Row]] = defaultdict(list)
@@ -297,7 +301,7 @@ def import_open_r1_ioi(src: Path, out: Path, extra: list[Path] | None = None) ->
             report.skip(f"line {row.line}", "missing required field 'id'")
             continue
         groups[str(pid)].append(row)
-    _run(build_ioi, rows, out, report, groups)
+    _run(build_ioi, rows, out, report, groups, show)
     return report
 
 
@@ -383,7 +387,7 @@ def build_codeforces(pid: str, group: list[Row], rows: Rows) -> tuple[Problem, F
 
 
 def import_open_r1_codeforces(
-    src: Path, out: Path, extra: list[Path] | None = None
+    src: Path, out: Path, extra: list[Path] | None = None, show: Shown = nothing_shown
 ) -> ImportReport:
     report = ImportReport()
     rows = gather(src, extra or [], report)
@@ -396,37 +400,5 @@ def import_open_r1_codeforces(
             report.skip(f"line {row.line} ({pid})", "a problem with this id was already read")
         else:
             groups[str(pid)] = [row]
-    _run(build_codeforces, rows, out, report, groups)
+    _run(build_codeforces, rows, out, report, groups, show)
     return report
-
-
-# ---- CLI -----------------------------------------------------------------------------------
-
-SrcArg = Annotated[Path, typer.Argument(help="Dataset rows: a .jsonl or .jsonl.gz file.")]
-OutOpt = Annotated[Path, typer.Option("--out", help="Directory to write the problems to.")]
-TestsOpt = Annotated[
-    list[Path] | None,
-    typer.Option("--tests", help="JSON-lines file of test-case rows (repeatable)."),
-]
-SolutionsOpt = Annotated[
-    list[Path] | None,
-    typer.Option("--solutions", help="JSON-lines file of solution rows (repeatable)."),
-]
-
-
-def register_cli(app: typer.Typer) -> None:
-    @app.command("open-r1-ioi")
-    def open_r1_ioi(
-        src: SrcArg, out: OutOpt, tests: TestsOpt = None, solutions: SolutionsOpt = None
-    ) -> None:
-        """Import open-r1/ioi subtask rows (and ioi-test-cases rows) as cpsolve problems."""
-        extra = [*(tests or []), *(solutions or [])]
-        print_report(import_open_r1_ioi(src, out, extra), out)
-
-    @app.command("open-r1-codeforces")
-    def open_r1_codeforces(
-        src: SrcArg, out: OutOpt, tests: TestsOpt = None, solutions: SolutionsOpt = None
-    ) -> None:
-        """Import open-r1/codeforces rows (and generated-test rows) as cpsolve problems."""
-        extra = [*(tests or []), *(solutions or [])]
-        print_report(import_open_r1_codeforces(src, out, extra), out)

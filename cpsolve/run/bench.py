@@ -10,11 +10,11 @@ from __future__ import annotations
 from pathlib import Path
 
 from pydantic import BaseModel, Field
-from rich.console import Console
 
 from cpsolve.config import RunConfig
 from cpsolve.errors import UserError
 from cpsolve.problem import find_problems, load_problem
+from cpsolve.progress import NullProgress, Progress
 from cpsolve.run.pipeline import run_problem
 from cpsolve.run.report import Report
 from cpsolve.sandbox.base import Sandbox
@@ -77,8 +77,11 @@ def run_bench(
     *,
     runs_dir: Path,
     sandbox: Sandbox,
-    console: Console,
+    progress: Progress | None = None,
 ) -> BenchReport:
+    """Every problem of the set, one run each; `progress` gets a note a problem and its runs'
+    tasks."""
+    progress = progress or NullProgress()
     paths = find_problems(set_dir)
     rows: list[ProblemRow] = []
     skipped: dict[str, str] = {}
@@ -87,8 +90,8 @@ def run_bench(
         if config.engine == "replay" and config.model is None and not _has_samples(path):
             skipped[problem.id] = "no shipped samples to replay"
             continue
-        console.rule(f"[{i}/{len(paths)}] {problem.id}")
-        result = run_problem(path, config, runs_dir=runs_dir, sandbox=sandbox, console=console)
+        progress.note(f"[{i}/{len(paths)}] {problem.id}")
+        result = run_problem(path, config, runs_dir=runs_dir, sandbox=sandbox, progress=progress)
         rows.append(problem_row(result.report, result.run_dir))
     if not rows:
         raise UserError(f"{set_dir}: no problem could be run ({'; '.join(skipped.values())})")

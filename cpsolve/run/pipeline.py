@@ -10,12 +10,16 @@ Each stage writes into the run's store and marks itself done, so running the sam
 (after a crash, Ctrl-C or kill -9) picks up where the last run stopped and ends with the same
 result. Hidden tests are read by the judge alone: nothing here hands them to a prompt, a
 generated input or a ranking feature.
+
+The stages live in their flow folders and take what they need as arguments (problem, config,
+store, engine, sandbox, progress); this module only wires them, times each under its name in the
+store and builds the report. The engine is built on first use (`LazyEngine`), so a resumed run
+whose samples are all stored loads no model; progress goes to a `Progress` (none by default).
 """
 
 from __future__ import annotations
 
 import errno
-import json
 import sqlite3
 import time
 from collections.abc import Iterator
@@ -23,28 +27,28 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
+from typing import Any
 
 import numpy as np
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from cpsolve.config import RunConfig, problem_digest
 from cpsolve.errors import UserError
-from cpsolve.execute.executor import PUBLIC, Executor, sha
-from cpsolve.judge.tasktypes import compile_support
+from cpsolve.execute.equivalence import compare_stage
+from cpsolve.execute.executor import Executor
+from cpsolve.execute.stage import compile_stage, execute_stage, judge_stage
 from cpsolve.judge.testdata import TestData
-from cpsolve.languages import Language
 from cpsolve.problem import Problem, load_problem
+from cpsolve.progress import NullProgress, Progress
+from cpsolve.run.matrix import build_matrix
+from cpsolve.run.plan import Judge, plan_and_submit, planner_settings
 from cpsolve.run.report import Curve, Report, SubmissionReport, SubtaskReport, write_report
-from cpsolve.sample.engines import get_engine
-from cpsolve.sample.engines.base import Engine
-from cpsolve.sample.stage import extract_candidates, plan_missing_chunks, sample_chunks
+from cpsolve.sample.engines.factory import LazyEngine, build_engine, check_engine, replay_path
+from cpsolve.sample.stage import Candidate, sample_stage, solution_candidates
 from cpsolve.sandbox.base import Sandbox
 from cpsolve.select.baselines import padded_curve, run_baselines, sample_scaling
-from cpsolve.select.matrix import NOT_RUN, ExecutionMatrix, output_classes, verdict_code
-from cpsolve.select.planner import Planner, PlannerSettings
-from cpsolve.store import Store
-from cpsolve.testgen import stage as generated
+from cpsolve.select.matrix import ExecutionMatrix
+from cpsolve.store import Store, SubmissionRow
+from cpsolve.testgen.stage import inputs_stage
 
 
 @dataclass
@@ -53,53 +57,16 @@ class RunResult:
     run_dir: Path
 
 
-@dataclass
-class Candidate:
-    id: str  # subtask/chunk/idx
-    subtask: str
-    program: str
-    logprob: float
+class StageClock:
+    """Seconds spent per stage, added up in the store across resumed runs; a stage nested in
+    another counts for itself only."""
 
-
-class Run:
-    """The state of one run: its problem, config, store, sandbox and (lazily) engine."""
-
-    def __init__(
-        self,
-        problem: Problem,
-        config: RunConfig,
-        run_dir: Path,
-        sandbox: Sandbox,
-        console: Console,
-    ) -> None:
-        self.problem = problem
-        self.config = config
-        self.run_dir = run_dir
-        self.sandbox = sandbox
-        self.console = console
-        self.store = Store(run_dir / "run.sqlite")
-        self.executor = Executor(problem, sandbox, self.store)
-        self.language = Language(config.language)
-        self._engine: Engine | None = None
+    def __init__(self, store: Store) -> None:
+        self.store = store
         self._inner: list[float] = []  # time spent in stages nested in the open ones
-
-    # ---- helpers -------------------------------------------------------------------------
-
-    @property
-    def engine(self) -> Engine:
-        if self._engine is None:
-            self._engine = make_engine(self.config, self.problem)
-        return self._engine
-
-    def close(self) -> None:
-        if self._engine is not None:
-            self._engine.close()
-        self.store.close()
 
     @contextmanager
     def stage(self, name: str) -> Iterator[None]:
-        """Adds the time spent inside to the stage's seconds in the store; a stage nested in
-        another counts for itself only."""
         start = time.perf_counter()
         self._inner.append(0.0)
         try:
@@ -112,280 +79,6 @@ class Run:
         before = self.store.stage_seconds().get(name, 0.0)
         self.store.mark_stage(name, before + spent - inner)
 
-    def progress(self) -> Progress:
-        return Progress(
-            TextColumn("{task.description:<28}"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TimeElapsedColumn(),
-            console=self.console,
-            transient=False,
-        )
-
-    # ---- stages ----------------------------------------------------------------------------
-
-    def sample(self) -> None:
-        with self.stage("sample"), self.progress() as prog:
-            for sid in self.problem.hardest_first():
-                plans = plan_missing_chunks(
-                    self.store,
-                    self.problem,
-                    self.config,
-                    sid,
-                    "solution",
-                    self.config.samples,
-                    self.language,
-                )
-                have = self.config.samples - sum(p.size for p in plans)
-                task = prog.add_task(
-                    f"sample subtask {sid}", total=self.config.samples, completed=have
-                )
-                sample_chunks(self.store, self.engine, plans, partial(prog.advance, task))
-                extract_candidates(self.store, sid, "solution", [self.language])
-
-    def candidates(self) -> list[Candidate]:
-        out = []
-        for sid in self.problem.hardest_first():
-            samples = {(s["chunk"], s["idx"]): s for s in self.store.samples(sid, "solution")}
-            for chunk, idx, program, _reason in self.store.candidates(sid, "solution"):
-                if program is None:
-                    continue
-                s = samples[(chunk, idx)]
-                lp = s["logprob"]
-                tok = s["tokens"] or 0
-                mean = lp / tok if lp is not None and tok else float("nan")
-                out.append(Candidate(f"{sid}/{chunk}/{idx}", sid, program, mean))
-        return out
-
-    def generate_inputs(self) -> dict[str, list[bytes]]:
-        with self.stage("tests"), self.progress() as prog:
-            return generated.inputs_for_run(self, prog)
-
-    def compile(self, programs: list[str]) -> None:
-        with self.stage("compile"), self.progress() as prog:
-            task = prog.add_task("compile programs", total=len(programs))
-            self.executor.compile_all(programs, lambda: prog.advance(task))
-
-    def execute(self, cands: list[Candidate], inputs: dict[str, list[bytes]]) -> None:
-        per_program: dict[str, list[bytes]] = {}
-        for c in cands:
-            mine = [*inputs.get(c.subtask, [])]
-            for inner in self.problem.included_subtasks(c.subtask):
-                mine += inputs.get(inner, [])
-            per_program.setdefault(c.program, []).extend(mine)
-        work = list(per_program.items())
-        with self.stage("execute"), self.progress() as prog:
-            task = prog.add_task("run programs on tests", total=len(work))
-            self.executor.execute_all(work, lambda: prog.advance(task))
-
-    def merge_by_checker(
-        self, classes: np.ndarray, inputs: list[bytes], outputs: list[list[bytes | None]]
-    ) -> np.ndarray:
-        """Output classes equal under the problem's program checker (see `equivalence`)."""
-        from cpsolve.execute.equivalence import CheckerEquivalence
-
-        path = self.problem.checker.path
-        assert path is not None  # a program checker has one (problem validation)
-        checker = compile_support(self.sandbox, self.problem, path)
-        eq = CheckerEquivalence(self.problem, self.sandbox, self.store, checker)
-        with self.stage("compare"), self.progress() as prog:
-            task = prog.add_task("compare outputs (checker)", total=classes.shape[1])
-            return eq.matrix(
-                classes, inputs, outputs, self.executor.workers, partial(prog.advance, task)
-            )
-
-    def judge_all(self, programs: list[str]) -> dict[str, dict[str, float]]:
-        data = TestData(self.problem, self.sandbox)
-        with self.stage("judge"), self.progress() as prog:
-            task = prog.add_task("judge on hidden tests", total=len(programs))
-            data.cases(self.problem.hidden_tests)  # materialise once, before the threads
-            return self.executor.judge_all(programs, data, lambda: prog.advance(task))
-
-
-def preflight(config: RunConfig, problem: Problem) -> None:
-    """Fail before any work on what the user can fix: an unknown engine, a missing samples
-    file, an engine whose package is not installed, a model-less engine."""
-    from cpsolve.sample.engines import ENGINES, _missing
-
-    name = config.engine.strip().lower()
-    if name not in ENGINES:
-        raise UserError(f"unknown engine '{config.engine}' (known: {', '.join(sorted(ENGINES))})")
-    if name == "replay":
-        path = Path(config.model) if config.model else _shipped_samples(problem)
-        if not path.is_file():
-            raise UserError(f"{path}: no such samples file to replay")
-    elif name not in ("simulated",) and not config.model:
-        raise UserError(f"the {name} engine needs --model (a model id or path)")
-    missing = _missing(ENGINES[name].requires)
-    if missing:
-        extra = ENGINES[name].extra
-        how = f"pip install 'cpsolve[{extra}]'" if extra else f"pip install {' '.join(missing)}"
-        raise UserError(f"engine '{name}' needs {', '.join(missing)}: run {how}")
-
-
-def make_engine(config: RunConfig, problem: Problem) -> Engine:
-    """The configured engine; replay defaults to the problem's shipped samples."""
-    kwargs: dict[str, object] = {}
-    if config.engine == "replay":
-        path = Path(config.model) if config.model else _shipped_samples(problem)
-        kwargs["path"] = path
-    elif config.engine == "openai":
-        if not config.model:
-            raise UserError("the openai engine needs --model (the served model's name)")
-        kwargs["model"] = config.model
-        if config.base_url:
-            kwargs["base_url"] = config.base_url
-    elif config.engine == "simulated":
-        kwargs["problems"] = [problem]
-    else:
-        if not config.model:
-            raise UserError(f"the {config.engine} engine needs --model (a model id or path)")
-        kwargs["model"] = config.model
-    return get_engine(config.engine, **kwargs)
-
-
-def _shipped_samples(problem: Problem) -> Path:
-    for name in ("samples.jsonl.gz", "samples.jsonl"):
-        p = problem.base_dir / name
-        if p.is_file():
-            return p
-    raise UserError(
-        f"problem '{problem.id}' ships no samples.jsonl(.gz) to replay: pass --model FILE, or "
-        "record samples with `cpsolve sample` (or use --engine simulated)"
-    )
-
-
-# ---- the matrix ----------------------------------------------------------------------------
-
-
-def build_matrix(
-    run: Run,
-    cands: list[Candidate],
-    inputs: dict[str, list[bytes]],
-    hidden: dict[str, dict[str, float]] | None,
-) -> ExecutionMatrix:
-    problem, store, ex = run.problem, run.store, run.executor
-    public = [sha(problem.read_input(t)) for t in problem.public_tests]
-    col_inputs = [x for sid in inputs for x in inputs[sid]]
-    cols: list[tuple[str, str]] = [(sid, sha(x)) for sid in inputs for x in inputs[sid]]
-    n, p, i = len(cands), len(public), len(cols)
-    pub_pass = np.zeros((n, p), bool)
-    pub_verdict = np.full((n, p), NOT_RUN, np.int8)
-    gen_verdict = np.full((n, i), NOT_RUN, np.int8)
-    gen_time = np.zeros((n, i), np.float32)
-    outputs: list[list[bytes | None]] = [[None] * n for _ in range(i)]
-    compile_ok, code_len = [], []
-    cache: dict[str, tuple] = {}
-    for r, c in enumerate(cands):
-        if c.program not in cache:
-            prog = store.program(c.program)
-            cache[c.program] = (
-                prog,
-                store.executions(c.program, PUBLIC),
-                store.executions(c.program, ex.limits_key),
-            )
-        prog, pub, gen = cache[c.program]
-        compile_ok.append(bool(prog["compile_ok"]))
-        code_len.append(len(prog["source"]))
-        for k, h in enumerate(public):
-            if h in pub:
-                pub_verdict[r, k] = verdict_code(pub[h]["verdict"])
-                pub_pass[r, k] = pub[h]["verdict"] == "AC"
-        for k, (_sid, h) in enumerate(cols):
-            e = gen.get(h)
-            if e is None:
-                continue
-            gen_verdict[r, k] = verdict_code(e["verdict"])
-            # a run recorded as TLE without running (a slow candidate) used the whole limit
-            cpu = e["cpu_s"]
-            gen_time[r, k] = cpu if cpu is not None else problem.time_limit_s
-            if e["output"] is not None:
-                outputs[k][r] = store.output(e["output"])
-    gen_class = (
-        np.stack([output_classes(outputs[k], problem.checker) for k in range(i)], axis=1)
-        if i
-        else np.zeros((n, 0), np.int32)
-    )
-    if problem.checker.type == "program" and i:
-        gen_class = run.merge_by_checker(gen_class, col_inputs, outputs)
-    hidden_points = None
-    if hidden is not None:
-        ids = [s.id for s in problem.subtasks]
-        hidden_points = np.array(
-            [[hidden.get(c.program, {}).get(s, np.nan) for s in ids] for c in cands], np.float32
-        )
-    return ExecutionMatrix.build(
-        problem,
-        candidate_ids=[c.id for c in cands],
-        candidate_subtasks=[c.subtask for c in cands],
-        code_len=code_len,
-        compile_ok=compile_ok,
-        public_passed=pub_pass,
-        public_verdict=pub_verdict,
-        input_subtasks=[sid for sid, _ in cols],
-        gen_verdict=gen_verdict,
-        gen_class=gen_class,
-        gen_time=gen_time,
-        logprob=[c.logprob for c in cands],
-        input_names=[f"{sid}:{h[:12]}" for sid, h in cols],
-        hidden_points=hidden_points,
-    )
-
-
-# ---- planning with the judge -----------------------------------------------------------------
-
-
-def plan_and_submit(run: Run, matrix: ExecutionMatrix, cands: list[Candidate]) -> list[dict]:
-    """The planner's submissions, with the judge's feedback when the problem has hidden tests.
-
-    Already-made submissions (a resumed run) are replayed from the store, not judged again.
-    """
-    settings = planner_settings(run.config)
-    planner = Planner(matrix, settings)
-    judged = bool(run.problem.hidden_tests)
-    data = TestData(run.problem, run.sandbox) if judged else None
-    made = {s["n"]: s for s in run.store.submissions()}
-    out = []
-    while (pick := planner.next()) is not None:
-        sub = planner.submissions[-1]
-        cand = cands[sub.candidate_index]
-        n = len(planner.submissions)
-        earned: dict[str, float] = {}
-        if n in made and made[n]["program"] == cand.program:
-            earned = made[n]["earned"]
-        elif judged and data is not None:
-            earned = run.executor.judge(cand.program, data)
-        if judged:
-            planner.feedback(earned)
-        rank = _rank(planner, matrix, sub.candidate_index)
-        run.store.add_submission(n, pick[0], cand.program, sub.cluster, rank, earned)
-        out.append(
-            {
-                "n": n,
-                "subtask": pick[0],
-                "program": cand.program,
-                "cluster": sub.cluster,
-                "rank": rank,
-                "earned": earned,
-            }
-        )
-    return out
-
-
-def _rank(planner: Planner, matrix: ExecutionMatrix, cand: int) -> int:
-    """1 + how many candidates of the same subtask the ranker scored higher."""
-    rows = matrix.candidates_of(int(matrix.cand_subtask[cand]))
-    return 1 + int((planner.scores[rows] > planner.scores[cand]).sum())
-
-
-def planner_settings(config: RunConfig) -> PlannerSettings:
-    update: dict[str, object] = {}
-    if config.submissions is not None:
-        update["limit"] = config.submissions
-    if config.penalty is not None:
-        update["penalty"] = config.penalty
-    return PlannerSettings().model_copy(update=update)
-
 
 # ---- the whole run -----------------------------------------------------------------------------
 
@@ -397,22 +90,28 @@ def run_problem(
     runs_dir: Path = Path("runs"),
     out: Path | None = None,
     sandbox: Sandbox | None = None,
-    console: Console | None = None,
+    progress: Progress | None = None,
+    console: Any = None,
 ) -> RunResult:
+    """Run one problem (resuming what its run directory holds) and write its report.
+
+    `progress` receives the stages' tasks (none drawn by default); `console`, when given, is
+    where a sandbox opened here says which backend it chose."""
     from cpsolve.sandbox.factory import open_sandbox
 
-    console = console or Console(stderr=True)
+    progress = progress or NullProgress()
     problem = load_problem(problem_path)
     assert problem.source_path is not None
     run_id = config.run_id(problem.id, problem_digest(problem.source_path))
     run_dir = out or runs_dir / run_id
-    preflight(config, problem)
+    check_engine(config, problem)
     _prepare_dir(run_dir, config)
     own = sandbox is None
     sb = sandbox or open_sandbox(config.sandbox, config.workers, console=console)
-    run = Run(problem, config, run_dir, sb, console)
+    store = Store(run_dir / "run.sqlite")
+    engine = LazyEngine(partial(build_engine, config, problem), config.engine)
     try:
-        report = _run(run, run_id)
+        report = _run(problem, config, run_id, run_dir, sb, store, engine, progress)
         write_report(report, run_dir)
     except (OSError, sqlite3.OperationalError) as e:
         if not _is_storage_error(e):
@@ -423,7 +122,8 @@ def run_problem(
             "command again to resume"
         ) from None
     finally:
-        run.close()
+        engine.close()
+        store.close()
         if own:
             sb.close()
     return RunResult(report, run_dir)
@@ -446,59 +146,92 @@ def _prepare_dir(run_dir: Path, config: RunConfig) -> None:
         raise UserError(f"cannot write the run directory {run_dir}: {e.strerror or e}") from None
 
 
-def _run(run: Run, run_id: str) -> Report:
-    problem = run.problem
-    run.sample()
-    cands = run.candidates()
-    inputs = run.generate_inputs()
+def _run(
+    problem: Problem,
+    config: RunConfig,
+    run_id: str,
+    run_dir: Path,
+    sandbox: Sandbox,
+    store: Store,
+    engine: LazyEngine,
+    progress: Progress,
+) -> Report:
+    """The stages in order, each timed under its name in the store (`StageClock`)."""
+    clock = StageClock(store)
+    executor = Executor(problem, sandbox, store)
+    with clock.stage("sample"):
+        sample_stage(problem, config, store, engine, progress)
+    cands = solution_candidates(problem, store)
+    with clock.stage("tests"):
+        inputs = inputs_stage(problem, config, store, engine, sandbox, progress)
     programs = sorted({c.program for c in cands})
-    run.compile(programs)
-    run.execute(cands, inputs)
+    with clock.stage("compile"):
+        compiled = compile_stage(executor, programs, progress)
+    with clock.stage("execute"):
+        execute_stage(problem, executor, cands, inputs, progress)
     hidden = None
-    if problem.hidden_tests and run.config.judge_all:
-        ok = [p for p in programs if run.store.program(p)["compile_ok"]]
-        hidden = run.judge_all(ok)
+    if problem.hidden_tests and config.judge_all:
+        with clock.stage("judge"):
+            hidden = judge_stage(problem, sandbox, executor, compiled, progress)
         for p in programs:
             hidden.setdefault(p, {s.id: 0.0 for s in problem.subtasks})
-    with run.stage("select"):
-        matrix = build_matrix(run, cands, inputs, hidden)
-        matrix.save(run.run_dir / "matrix.npz")
-        subs = plan_and_submit(run, matrix, cands)
-    return build_report(run, run_id, matrix, cands, inputs, subs)
+
+    def compare(
+        classes: np.ndarray, inputs: list[bytes], outputs: list[list[bytes | None]]
+    ) -> np.ndarray:
+        with clock.stage("compare"):
+            return compare_stage(
+                problem, sandbox, store, classes, inputs, outputs, executor.workers, progress
+            )
+
+    with clock.stage("select"):
+        matrix = build_matrix(problem, store, executor.limits_key, cands, inputs, hidden, compare)
+        matrix.save(run_dir / "matrix.npz")
+        subs = plan_and_submit(config, store, matrix, cands, _judge(problem, sandbox, executor))
+    return build_report(problem, config, store, run_id, matrix, cands, inputs, subs)
+
+
+def _judge(problem: Problem, sandbox: Sandbox, executor: Executor) -> Judge | None:
+    """The judge the planner asks after each submission; None without hidden tests."""
+    if not problem.hidden_tests:
+        return None
+    data = TestData(problem, sandbox)
+    return lambda program: executor.judge(program, data)
 
 
 def build_report(
-    run: Run,
+    problem: Problem,
+    config: RunConfig,
+    store: Store,
     run_id: str,
     matrix: ExecutionMatrix,
     cands: list[Candidate],
     inputs: dict[str, list[bytes]],
-    subs: list[dict],
+    subs: list[SubmissionRow],
 ) -> Report:
-    problem, store = run.problem, run.store
     judged = bool(problem.hidden_tests)
     best: dict[str, float] = {s.id: 0.0 for s in problem.subtasks}
     rows = []
     total_before = 0.0
     for s in subs:
-        for sid, pts in s["earned"].items():
+        for sid, pts in s.earned.items():
             best[sid] = max(best.get(sid, 0.0), float(pts))
         total = _score(problem, best)
         rows.append(
             SubmissionReport(
-                n=s["n"],
-                subtask=s["subtask"],
-                program=s["program"][:12],
-                cluster=s["cluster"],
-                rank=s["rank"],
+                n=s.n,
+                subtask=s.subtask,
+                program=s.program[:12],
+                cluster=s.cluster,
+                rank=s.rank,
                 earned=(total - total_before) if judged else None,
-                subtask_points=s["earned"],
+                subtask_points=s.earned,
             )
         )
         total_before = total
     from cpsolve.select.cluster import cluster_all
 
-    clusterings = cluster_all(matrix, planner_settings(run.config).cluster_mode)
+    clusterings = cluster_all(matrix, planner_settings(config).cluster_mode)
     subtasks = []
     for st in problem.hardest_first(scoring_only=False):
         k = matrix.subtask_index(st)
@@ -526,9 +259,9 @@ def build_report(
         problem=problem.id,
         name=problem.name,
         run_id=run_id,
-        engine=run.config.engine,
-        model=run.config.model
-        or (str(_shipped_samples(problem)) if run.config.engine == "replay" else None),
+        engine=config.engine,
+        model=config.model
+        or (str(replay_path(config, problem)) if config.engine == "replay" else None),
         judged=judged,
         score=_score(problem, best) if judged else None,
         max_score=problem.max_score,
@@ -542,7 +275,7 @@ def build_report(
         },
     )
     if matrix.hidden_points is not None:
-        _add_baselines(report, matrix, run)
+        _add_baselines(report, matrix, config)
     return report
 
 
@@ -556,9 +289,9 @@ def _passes_public(matrix: ExecutionMatrix, rows: np.ndarray) -> np.ndarray:
     return passes_public(matrix)[rows]
 
 
-def _add_baselines(report: Report, matrix: ExecutionMatrix, run: Run) -> None:
-    settings = planner_settings(run.config)
-    results = run_baselines(matrix, seed=run.config.seed, settings=settings)
+def _add_baselines(report: Report, matrix: ExecutionMatrix, config: RunConfig) -> None:
+    settings = planner_settings(config)
+    results = run_baselines(matrix, seed=config.seed, settings=settings)
     report.baselines = {k: round(v.points, 4) for k, v in results.items() if k != "ours"}
     limit = results["ours"].limit
     report.curves["submissions"] = Curve(
@@ -569,11 +302,7 @@ def _add_baselines(report: Report, matrix: ExecutionMatrix, run: Run) -> None:
     )
     per_subtask = max(len(matrix.candidates_of(s)) for s in range(matrix.n_subtasks))
     sizes = sorted({max(1, per_subtask >> k) for k in range(8)} | {per_subtask})
-    curve = sample_scaling(matrix, sizes, seed=run.config.seed, settings=settings)
+    curve = sample_scaling(matrix, sizes, seed=config.seed, settings=settings)
     report.curves["samples"] = Curve(
         x=sizes, ours=curve["ours"], random=curve["random"], oracle=curve["oracle"]
     )
-
-
-def write_json(path: Path, data: object) -> None:
-    path.write_text(json.dumps(data, indent=2) + "\n")

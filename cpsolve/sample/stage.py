@@ -1,4 +1,7 @@
-"""The sampling and extraction stages of a run, written into the store as they stream in.
+"""The sampling and extraction stage of a run, written into the store as it streams in.
+
+    sample_stage(problem, config, store, engine, progress)   solutions of every subtask
+    solution_candidates(problem, store) -> list[Candidate]   what selection ranks
 
 Samples are asked for in fixed chunks; chunk c of (subtask, role) holds samples c*C .. c*C+C-1
 and is stored in one transaction, so a killed run re-asks for whole missing chunks only. Each
@@ -16,11 +19,22 @@ from dataclasses import dataclass
 from cpsolve.config import RunConfig
 from cpsolve.languages import Language
 from cpsolve.problem import Problem
+from cpsolve.progress import Progress
 from cpsolve.sample.engines.base import Engine, Role, SampleRequest, SamplingParams, request_seed
 from cpsolve.sample.extract import Extraction, extract_program
 from cpsolve.sample.prompts import build_messages
 from cpsolve.sandbox.cache import normalise_source
 from cpsolve.store import CandidateRow, Store
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A solution program sampled for a subtask, as selection sees it."""
+
+    id: str  # subtask/chunk/idx
+    subtask: str
+    program: str  # sha
+    logprob: float  # mean per token; nan where the engine gave none
 
 
 @dataclass(frozen=True)
@@ -108,19 +122,19 @@ def extract_candidates(
 
     `languages` in order of preference: solutions are asked for in one language, generators and
     validators are taken in any language the sandbox runs."""
-    known = {(c, i) for c, i, _, _ in store.candidates(subtask, role)}
+    known = {(c.chunk, c.idx) for c in store.candidates(subtask, role)}
     rows: list[CandidateRow] = []
     for s in store.samples(subtask, role):
-        if (s["chunk"], s["idx"]) in known:
+        if (s.chunk, s.idx) in known:
             continue
-        ex = _extract_any(s["text"], languages, s["finish_reason"] or "stop")
+        ex = _extract_any(s.text, languages, s.finish_reason or "stop")
         if ex.code is None:
-            rows.append((subtask, role, s["chunk"], s["idx"], None, ex.reason or "no code"))
+            rows.append(CandidateRow(subtask, role, s.chunk, s.idx, None, ex.reason or "no code"))
             continue
         lang = ex.language or languages[0]
         sha = program_sha(ex.code, lang)
         store.add_program(sha, str(lang), ex.code)
-        rows.append((subtask, role, s["chunk"], s["idx"], sha, None))
+        rows.append(CandidateRow(subtask, role, s.chunk, s.idx, sha, None))
     if rows:
         store.add_candidates(rows)
 
@@ -134,3 +148,33 @@ def _extract_any(text: str, languages: Sequence[Language], finish_reason: str) -
         first = first or ex
     assert first is not None
     return first
+
+
+def sample_stage(
+    problem: Problem, config: RunConfig, store: Store, engine: Engine, progress: Progress
+) -> None:
+    """The solution samples of every subtask, hardest first, stored and extracted."""
+    language = Language(config.language)
+    for sid in problem.hardest_first():
+        plans = plan_missing_chunks(
+            store, problem, config, sid, "solution", config.samples, language
+        )
+        have = config.samples - sum(p.size for p in plans)
+        with progress.task(f"sample subtask {sid}", config.samples, have) as task:
+            sample_chunks(store, engine, plans, task.advance)
+        extract_candidates(store, sid, "solution", [language])
+
+
+def solution_candidates(problem: Problem, store: Store) -> list[Candidate]:
+    """Every sample that gave a program, subtasks hardest first, in sample order."""
+    out = []
+    for sid in problem.hardest_first():
+        samples = {(s.chunk, s.idx): s for s in store.samples(sid, "solution")}
+        for c in store.candidates(sid, "solution"):
+            if c.program is None:
+                continue
+            s = samples[(c.chunk, c.idx)]
+            tok = s.tokens or 0
+            mean = s.logprob / tok if s.logprob is not None and tok else float("nan")
+            out.append(Candidate(f"{sid}/{c.chunk}/{c.idx}", sid, c.program, mean))
+    return out

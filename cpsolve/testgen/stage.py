@@ -1,79 +1,115 @@
 """The generated-inputs stage of a run: testgen's programs sampled, run and voted, in the store.
 
+    inputs_stage(problem, config, store, engine, sandbox, progress) -> {subtask: [input bytes]}
+
 Generator and validator completions are sampled through the same store-backed chunks as
 solutions (so a resumed run samples nothing twice), their programs extracted, and testgen turns
 them into a validated, deduplicated input set per subtask, kept with its provenance. The
-subtask's inputs are marked done as a whole: a run killed half-way through a subtask's testgen
-redoes that subtask's selection (its samples and executions are already stored).
+subtask's inputs are marked done as a whole (stage `tests:<subtask>`): a run killed half-way
+through a subtask's testgen redoes that subtask's selection (its samples and executions are
+already stored).
 """
 
 from __future__ import annotations
 
 import time
-from typing import TYPE_CHECKING
+from typing import NamedTuple
 
-from rich.progress import Progress
-
+from cpsolve.config import RunConfig
 from cpsolve.execute.executor import sha
 from cpsolve.languages import Language
-from cpsolve.sample.engines.base import Role
+from cpsolve.problem import Problem
+from cpsolve.progress import Progress
+from cpsolve.sample.engines.base import Engine, Role
 from cpsolve.sample.stage import extract_candidates, plan_missing_chunks, sample_chunks
+from cpsolve.sandbox.base import Sandbox
+from cpsolve.store import InputRow, Store
 
-if TYPE_CHECKING:
-    from cpsolve.run.pipeline import Run
+
+class SampledProgram(NamedTuple):
+    sha: str
+    language: str
+    source: str
 
 
-def inputs_for_run(run: Run, prog: Progress) -> dict[str, list[bytes]]:
+def inputs_stage(
+    problem: Problem,
+    config: RunConfig,
+    store: Store,
+    engine: Engine,
+    sandbox: Sandbox,
+    progress: Progress,
+) -> dict[str, list[bytes]]:
+    """The generated inputs of every subtask, hardest first: made once, then read back."""
     out: dict[str, list[bytes]] = {}
-    for sid in run.problem.hardest_first():
+    for sid in problem.hardest_first():
         stage = f"tests:{sid}"
-        if not run.store.stage_done(stage):
+        if not store.stage_done(stage):
             start = time.perf_counter()
-            items = build_inputs(run, sid, prog)
-            run.store.set_inputs(sid, items)
-            run.store.mark_stage(stage, time.perf_counter() - start)
-        out[sid] = [data for _, data, _ in run.store.inputs(sid)]
+            items = build_inputs(problem, config, store, engine, sandbox, progress, sid)
+            store.set_inputs(sid, items)
+            store.mark_stage(stage, time.perf_counter() - start)
+        out[sid] = [row.data for row in store.inputs(sid)]
     return out
 
 
-def sampled_programs(run: Run, sid: str, role: Role, n: int, prog: Progress) -> list[tuple]:
-    """(program sha, language, source) of the `role` programs sampled for a subtask."""
+def sampled_programs(
+    problem: Problem,
+    config: RunConfig,
+    store: Store,
+    engine: Engine,
+    progress: Progress,
+    sid: str,
+    role: Role,
+    n: int,
+) -> list[SampledProgram]:
+    """The `role` programs sampled for a subtask."""
     if n <= 0:
         return []
-    plans = plan_missing_chunks(run.store, run.problem, run.config, sid, role, n, run.language)
-    task = prog.add_task(f"sample {role}s {sid}", total=n, completed=n - sum(p.size for p in plans))
-    sample_chunks(run.store, run.engine, plans, lambda k: prog.advance(task, k))
+    language = Language(config.language)
+    plans = plan_missing_chunks(store, problem, config, sid, role, n, language)
+    with progress.task(f"sample {role}s {sid}", n, n - sum(p.size for p in plans)) as task:
+        sample_chunks(store, engine, plans, task.advance)
     # generators and validators are taken in any language the sandbox runs
-    others = [lang for lang in (Language.CPP, Language.PYTHON) if lang != run.language]
-    extract_candidates(run.store, sid, role, [run.language, *others])
+    others = [lang for lang in (Language.CPP, Language.PYTHON) if lang != language]
+    extract_candidates(store, sid, role, [language, *others])
     out = []
-    for _c, _i, program, _reason in run.store.candidates(sid, role):
-        if program is not None:
-            row = run.store.program(program)
-            out.append((program, row["language"], row["source"]))
+    for c in store.candidates(sid, role):
+        if c.program is not None:
+            row = store.program(c.program)
+            out.append(SampledProgram(c.program, row.language, row.source))
     return out
 
 
-def build_inputs(run: Run, sid: str, prog: Progress) -> list[tuple[str, bytes, dict]]:
-    """The kept inputs of one subtask: (sha, bytes, provenance)."""
-    cfg = run.config
-    if cfg.generated_inputs == 0:
+def build_inputs(
+    problem: Problem,
+    config: RunConfig,
+    store: Store,
+    engine: Engine,
+    sandbox: Sandbox,
+    progress: Progress,
+    sid: str,
+) -> list[InputRow]:
+    """The kept inputs of one subtask, with their provenance."""
+    if config.generated_inputs == 0:
         return []
     from cpsolve.testgen import inputs as testgen
 
-    gens = vals = []
-    if cfg.tests in ("model", "both"):
-        gens = sampled_programs(run, sid, "generator", cfg.generators, prog)
-        vals = sampled_programs(run, sid, "validator", cfg.validators, prog)
+    gens: list[SampledProgram] = []
+    vals: list[SampledProgram] = []
+    if config.tests in ("model", "both"):
+        sample = (problem, config, store, engine, progress, sid)
+        gens = sampled_programs(*sample, "generator", config.generators)
+        vals = sampled_programs(*sample, "validator", config.validators)
     result = testgen.select_inputs(
-        run.problem,
+        problem,
         sid,
-        run.sandbox,
+        sandbox,
         generators=gens,
         validators=vals,
-        mode=cfg.tests,
-        target=cfg.generated_inputs,
-        quorum=cfg.validator_quorum,
-        seed=cfg.seed,
+        mode=config.tests,
+        target=config.generated_inputs,
+        quorum=config.validator_quorum,
+        seed=config.seed,
     )
-    return [(sha(x.data), x.data, x.provenance()) for x in result.inputs]
+    return [InputRow(sha(x.data), x.data, x.provenance()) for x in result.inputs]

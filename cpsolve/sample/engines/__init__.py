@@ -3,6 +3,8 @@
     from cpsolve.sample.engines import get_engine
     engine = get_engine("vllm", model="/models/my-model", tensor_parallel_size=2)
 
+A run's engine is built from its config by `factory.build_engine` (run, bench and sample).
+
 Backends are imported only when asked for, so cpsolve runs without torch or vLLM installed; a
 backend whose package is missing ends in a UserError naming the extra to install.
 """
@@ -31,6 +33,7 @@ __all__ = [
     "Role",
     "SampleRequest",
     "SamplingParams",
+    "check_installed",
     "get_engine",
 ]
 
@@ -54,8 +57,8 @@ def _missing(packages: tuple[str, ...]) -> list[str]:
     return [p for p in packages if importlib.util.find_spec(p) is None]
 
 
-def get_engine(name: str, **config: Any) -> Engine:
-    """The engine registered as `name`, built with `config` (its constructor's keywords)."""
+def check_installed(name: str) -> str:
+    """The registry key of `name`; a UserError when it is unknown or its packages are missing."""
     key = name.strip().lower()
     if key not in ENGINES:
         raise UserError(f"unknown engine '{name}' (known: {', '.join(sorted(ENGINES))})")
@@ -67,6 +70,12 @@ def get_engine(name: str, **config: Any) -> Engine:
         raise UserError(
             f"engine '{key}' needs {', '.join(missing)}, which is not installed: run {how}{hint}"
         )
+    return key
+
+
+def get_engine(name: str, **config: Any) -> Engine:
+    """The engine registered as `name`, built with `config` (its constructor's keywords)."""
+    backend = ENGINES[check_installed(name)]
     module_name, _, cls_name = backend.target.partition(":")
     module = importlib.import_module(module_name)
     cls = getattr(module, cls_name)

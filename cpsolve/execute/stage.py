@@ -1,0 +1,61 @@
+"""The compile, execute and judge stages of a run, over one shared `Executor`.
+
+    compile_stage(executor, programs, progress) -> programs that compiled
+    execute_stage(problem, executor, candidates, inputs, progress)   results in the store
+    judge_stage(problem, sandbox, executor, programs, progress) -> points per program, subtask
+
+Results land in the run's store (see `executor`); these functions only say what runs on what
+and report progress.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from cpsolve.execute.executor import Executor
+from cpsolve.judge.testdata import TestData
+from cpsolve.problem import Problem
+from cpsolve.progress import Progress
+from cpsolve.sample.stage import Candidate
+from cpsolve.sandbox.base import Sandbox
+
+
+def compile_stage(executor: Executor, programs: Sequence[str], progress: Progress) -> list[str]:
+    """Compile every program once; the ones that compiled, in the given order."""
+    with progress.task("compile programs", len(programs)) as task:
+        executor.compile_all(programs, task.advance)
+    return [p for p in programs if executor.store.program(p).compile_ok]
+
+
+def execute_stage(
+    problem: Problem,
+    executor: Executor,
+    candidates: Sequence[Candidate],
+    inputs: dict[str, list[bytes]],
+    progress: Progress,
+) -> None:
+    """Every program on the public tests and on the generated inputs of its subtask and of
+    the subtasks that subtask includes."""
+    per_program: dict[str, list[bytes]] = {}
+    for c in candidates:
+        mine = [*inputs.get(c.subtask, [])]
+        for inner in problem.included_subtasks(c.subtask):
+            mine += inputs.get(inner, [])
+        per_program.setdefault(c.program, []).extend(mine)
+    work = list(per_program.items())
+    with progress.task("run programs on tests", len(work)) as task:
+        executor.execute_all(work, task.advance)
+
+
+def judge_stage(
+    problem: Problem,
+    sandbox: Sandbox,
+    executor: Executor,
+    programs: Sequence[str],
+    progress: Progress,
+) -> dict[str, dict[str, float]]:
+    """Points per subtask of each program on the hidden tests."""
+    data = TestData(problem, sandbox)
+    with progress.task("judge on hidden tests", len(programs)) as task:
+        data.cases(problem.hidden_tests)  # materialise once, before the threads
+        return executor.judge_all(programs, data, task.advance)

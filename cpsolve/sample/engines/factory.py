@@ -1,0 +1,108 @@
+"""The one place an engine is built from a run's config: `run`, `bench` and `sample` use it.
+
+`check_engine` fails before any work on what the user can fix (an unknown engine, a missing
+extra, a missing model, a missing samples file); `build_engine` checks, then constructs. Which
+engine takes a path, a model or the problem is decided here and nowhere else; the simulated
+engine is reached through the registry by name, never imported.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from pathlib import Path
+from typing import Any
+
+from cpsolve.config import RunConfig
+from cpsolve.errors import UserError
+from cpsolve.problem import Problem
+from cpsolve.sample.engines import check_installed, get_engine
+from cpsolve.sample.engines.base import Completion, Engine, SampleRequest
+
+NO_MODEL = ("replay", "simulated")  # engines that run without --model
+
+
+def shipped_samples(problem: Problem) -> Path:
+    """The samples the problem ships, which replay serves when no file is given."""
+    for name in ("samples.jsonl.gz", "samples.jsonl"):
+        p = problem.base_dir / name
+        if p.is_file():
+            return p
+    raise UserError(
+        f"problem '{problem.id}' ships no samples.jsonl(.gz) to replay: pass --model FILE, or "
+        "record samples with `cpsolve sample` (or use --engine simulated)"
+    )
+
+
+def replay_path(config: RunConfig, problem: Problem) -> Path:
+    return Path(config.model) if config.model else shipped_samples(problem)
+
+
+def check_engine(config: RunConfig, problem: Problem) -> str:
+    """The engine's registry key, or the one-sentence UserError of what is missing."""
+    name = check_installed(config.engine)
+    if name == "replay":
+        path = replay_path(config, problem)
+        if not path.is_file():
+            raise UserError(f"{path}: no such samples file to replay")
+    elif name not in NO_MODEL and not config.model:
+        raise UserError(f"the {name} engine needs --model (a model id or path)")
+    return name
+
+
+def engine_kwargs(name: str, config: RunConfig, problem: Problem) -> dict[str, Any]:
+    """The constructor keywords of engine `name` (a checked registry key) for this config."""
+    kwargs: dict[str, Any] = {}
+    if name == "replay":
+        kwargs["path"] = replay_path(config, problem)
+    elif name == "simulated":
+        kwargs["problems"] = [problem]
+        if config.model:
+            kwargs["model"] = config.model
+    else:
+        kwargs["model"] = config.model
+        if name == "openai" and config.base_url:
+            kwargs["base_url"] = config.base_url
+    return {**kwargs, **config.engine_options}
+
+
+def build_engine(config: RunConfig, problem: Problem) -> Engine:
+    """The configured engine, checked and constructed."""
+    name = check_engine(config, problem)
+    kwargs = engine_kwargs(name, config, problem)
+    if not config.engine_options:
+        return get_engine(name, **kwargs)
+    try:
+        return get_engine(name, **kwargs)
+    except TypeError as e:
+        raise UserError(f"engine '{name}' does not take these options: {e}") from None
+
+
+class LazyEngine:
+    """An engine built on its first use: a resumed run whose samples are all stored never
+    loads a model."""
+
+    def __init__(self, build: Callable[[], Engine], name: str) -> None:
+        self._build = build
+        self._engine: Engine | None = None
+        self.name = name
+
+    @property
+    def engine(self) -> Engine:
+        if self._engine is None:
+            self._engine = self._build()
+        return self._engine
+
+    @property
+    def model(self) -> str:
+        return self.engine.model
+
+    @model.setter
+    def model(self, value: str) -> None:
+        self.engine.model = value
+
+    def sample(self, requests: Iterable[SampleRequest]) -> Iterator[list[Completion]]:
+        return self.engine.sample(requests)
+
+    def close(self) -> None:
+        if self._engine is not None:
+            self._engine.close()
