@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from cpsolve.execute.executor import MAX_TIMEOUTS, SLICE, Executor
+from cpsolve.execute.executor import sha as sha_of
 from cpsolve.languages import Language
 from cpsolve.problem import load_problem
 from cpsolve.sample.stage import program_sha
@@ -61,3 +62,22 @@ def test_a_fast_candidate_runs_every_input_once(tmp_path: Path, sandbox) -> None
     assert {ex.store.output(r.output) for r in rows.values()} == {
         f"{2 * i + 1}\n".encode() for i in range(len(data))
     }
+
+
+def test_interactive_candidates_on_generated_inputs_keep_what_the_interactor_said(
+    tmp_path: Path, sandbox
+) -> None:
+    problem = load_problem(Path(__file__).parent / "fixtures" / "judge" / "guess")
+    store = Store(tmp_path / "run.sqlite")
+    ex = Executor(problem, sandbox, store)
+    data = [b"10 7\n", b"1000000000 999999937\n"]
+    said = {}
+    for path in ("solutions/binary.py", "solutions/linear.py"):
+        source = problem.path(path).read_text()
+        sha = program_sha(source, Language.PYTHON)
+        store.add_program(sha, "python", source)
+        ex.run_generated(sha, data)
+        rows = store.executions(sha, ex.limits_key)
+        said[path] = [store.output(rows[h]["output"]) for h in map(sha_of, data)]
+    assert said["solutions/binary.py"] == [b"AC 1.000000", b"AC 1.000000"]
+    assert said["solutions/linear.py"] == [b"AC 1.000000", b"WA 0.000000"]  # too many queries

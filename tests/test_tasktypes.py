@@ -4,10 +4,12 @@ problems in tests/fixtures/judge: each reference solution must earn the verdicts
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from cpsolve.judge.scoring import JudgeResult, judge_program
+from cpsolve.judge.tasktypes import Communication, Interactive, task_type_for
 from cpsolve.judge.testdata import TestData
 from cpsolve.problem import Problem, load_problem
 from cpsolve.sandbox.base import Sandbox, Verdict
@@ -114,3 +116,40 @@ def test_program_input_does_not_end_before_the_manager_opens_it(
     problem = load_problem(FIXTURES / "late-open")
     result = judge_ref(problem, 0, sandbox, cache)
     assert result.tests[0].verdict == Verdict.AC, result.tests[0].message
+
+
+class CompileLog:
+    """The real sandbox, noting the file name of everything it compiles."""
+
+    def __init__(self, inner: Sandbox) -> None:
+        self.inner = inner
+        self.name = inner.name
+        self.workers = inner.workers
+        self.compiled: list[str | None] = []
+
+    def compile(self, *a: Any, **kw: Any) -> Any:
+        self.compiled.append(kw.get("filename"))
+        return self.inner.compile(*a, **kw)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.inner, name)
+
+
+@pytest.mark.parametrize(
+    ("name", "kind", "judging"),
+    [("relay", Communication, "manager.py"), ("guess", Interactive, "interactor.py")],
+)
+def test_a_problems_judging_program_compiles_once_for_all_its_submissions(
+    name: str, kind: type, judging: str, sandbox: Sandbox, cache: Path
+) -> None:
+    problem = load_problem(FIXTURES / name)
+    log = CompileLog(sandbox)
+    runner = task_type_for(problem, log)
+    assert isinstance(runner, kind) and log.compiled == []  # nothing compiled before use
+    data = TestData(problem, log, root=cache)
+    [only] = problem.subtasks
+    for ref in problem.reference_solutions[:2]:
+        source = problem.path(ref.path).read_text()
+        result = judge_program(problem, source, ref.language, log, data=data, task_type=runner)
+        assert result.verdict == ref.expect[only.id]
+    assert log.compiled.count(judging) == 1

@@ -16,7 +16,7 @@ from rich.table import Table
 
 from cpsolve.errors import UserError
 from cpsolve.judge.scoring import judge_program
-from cpsolve.judge.tasktypes import compile_support, prepare, run_tests
+from cpsolve.judge.tasktypes import compile_support
 from cpsolve.judge.testdata import TestData, main_solution
 from cpsolve.problem import Problem, find_problems, load_problem
 from cpsolve.sandbox.base import Limits, Sandbox, Verdict
@@ -61,8 +61,9 @@ def check_public(problem: Problem, sandbox: Sandbox, data: TestData) -> Check:
     if ref is None or not problem.public_tests:
         return Check(problem=problem.id, what="public tests", ok=True, detail="nothing to check")
     source = problem.path(ref.path).read_text()
-    h = prepare(problem, sandbox, source, ref.language)
-    results = run_tests(h, data.cases(problem.public_tests))
+    runner = data.task_type  # one per problem: its checker compiles once for every check
+    program = runner.prepare(source, ref.language)
+    results = runner.run_tests(program, data.cases(problem.public_tests))
     bad = [r for r in results if r.verdict != Verdict.AC]
     if not bad:
         detail = f"{ref.path} passes all {len(results)}"
@@ -76,7 +77,9 @@ def check_solution(problem: Problem, index: int, sandbox: Sandbox, data: TestDat
     ref = problem.reference_solutions[index]
     what = f"solution {ref.path}"
     source = problem.path(ref.path).read_text()
-    result = judge_program(problem, source, ref.language, sandbox, data=data)
+    result = judge_program(
+        problem, source, ref.language, sandbox, data=data, task_type=data.task_type
+    )
     wrong, parts = [], []
     for s in result.subtasks:
         expected = ref.expect.get(s.id, "any")

@@ -17,17 +17,10 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 
 from cpsolve.judge.scoring import judge_program
-from cpsolve.judge.tasktypes import (
-    Case,
-    Harness,
-    compile_submission,
-    compile_support,
-    contestant_limits,
-    run_tests,
-)
+from cpsolve.judge.tasktypes import Case, TaskTypeRunner, task_type_for
 from cpsolve.judge.testdata import TestData
 from cpsolve.languages import Language
-from cpsolve.problem import Problem, TaskType
+from cpsolve.problem import Problem
 from cpsolve.sandbox.base import Artifact, Sandbox, Verdict
 from cpsolve.store import ExecutionRow, Store
 
@@ -48,45 +41,24 @@ class Executor:
         self.sandbox = sandbox
         self.store = store
         self.workers = max(1, getattr(sandbox, "workers", 1))
-        self.limits = contestant_limits(problem)
+        self.task_type: TaskTypeRunner = task_type_for(problem, sandbox)
+        self.limits = self.task_type.limits
         self.limits_key = self.limits.model_dump_json()
         self._artifacts: dict[str, Artifact] = {}
-        self._support: dict[str, Artifact | None] | None = None
 
     # ---- compiling -----------------------------------------------------------------------
-
-    def _support_programs(self) -> dict[str, Artifact | None]:
-        if self._support is None:
-            p = self.problem
-            checker = manager = interactor = None
-            if p.checker.type == "program" and p.checker.path:
-                checker = compile_support(self.sandbox, p, p.checker.path)
-            if p.task_type == TaskType.COMMUNICATION and p.manager is not None:
-                manager = compile_support(self.sandbox, p, p.manager.path)
-            if p.task_type == TaskType.INTERACTIVE and p.interactor is not None:
-                interactor = compile_support(self.sandbox, p, p.interactor.path)
-            self._support = {"checker": checker, "manager": manager, "interactor": interactor}
-        return self._support
 
     def artifact(self, program: str) -> Artifact:
         if program not in self._artifacts:
             row = self.store.program(program)
-            art = compile_submission(self.sandbox, self.problem, row.source, Language(row.language))
+            art = self.task_type.compile(row.source, Language(row.language))
             if row.compile_ok is None:
                 self.store.set_compiled(program, art.ok, art.message[:2000])
             self._artifacts[program] = art
         return self._artifacts[program]
 
-    def harness(self, program: str) -> Harness:
-        return Harness(
-            problem=self.problem,
-            sandbox=self.sandbox,
-            program=self.artifact(program),
-            **self._support_programs(),
-        )
-
     def compile_all(self, programs: Sequence[str], tick: Callable[[], None]) -> None:
-        self._support_programs()  # a broken checker is the problem's fault: say so first
+        self.task_type.support()  # a broken checker is the problem's fault: say so first
         with ThreadPoolExecutor(self.workers) as pool:
             for _ in pool.map(self.artifact, programs):
                 tick()
@@ -105,7 +77,7 @@ class Executor:
         todo = [c for c in cases if sha(c.input) not in done]
         if not todo:
             return
-        results = run_tests(self.harness(program), todo)
+        results = self.task_type.run_tests(self.artifact(program), todo)
         self.store.add_executions(
             [
                 ExecutionRow(
@@ -138,9 +110,9 @@ class Executor:
                 ]
             )
             return
-        if self.problem.task_type in (TaskType.INTERACTIVE, TaskType.COMMUNICATION):
+        if not self.task_type.runs_on_stdin:
             cases = [Case(name=f"gen-{sha(x)[:8]}", input=x, answer=b"") for x in todo]
-            results = run_tests(self.harness(program), cases)
+            results = self.task_type.run_tests(art, cases)
             rows: list[ExecutionRow] = [
                 ExecutionRow(
                     program,
@@ -216,7 +188,12 @@ class Executor:
             return {sid: v[0] for sid, v in have.items() if v is not None}
         row = self.store.program(program)
         result = judge_program(
-            self.problem, row.source, Language(row.language), self.sandbox, data=data
+            self.problem,
+            row.source,
+            Language(row.language),
+            self.sandbox,
+            data=data,
+            task_type=self.task_type,
         )
         for st in result.subtasks:
             detail = {"verdict": str(st.verdict)}

@@ -17,11 +17,11 @@ from collections.abc import Callable, Sequence
 
 from pydantic import BaseModel, Field
 
-from cpsolve.judge.tasktypes import Harness, TestResult, prepare, run_tests
+from cpsolve.judge.tasktypes import TaskTypeRunner, TestResult, task_type_for
 from cpsolve.judge.testdata import TestData
 from cpsolve.languages import Language
 from cpsolve.problem import Problem, Scoring
-from cpsolve.sandbox.base import Sandbox, Verdict
+from cpsolve.sandbox.base import Artifact, Sandbox, Verdict
 
 __all__ = [
     "JudgeResult",
@@ -72,7 +72,8 @@ def subtask_verdict(results: Sequence[TestResult]) -> Verdict:
 
 
 def _run_subtask(
-    h: Harness,
+    runner: TaskTypeRunner,
+    program: Artifact,
     data: TestData,
     names: list[str],
     done: dict[str, TestResult],
@@ -96,8 +97,8 @@ def _run_subtask(
             todo.append(n)
         if not todo:
             continue
-        cases = data.cases([h.problem.test(n) for n in todo])
-        for r in run_tests(h, cases):
+        cases = data.cases([runner.problem.test(n) for n in todo])
+        for r in runner.run_tests(program, cases):
             done[r.name] = r
             if progress is not None:
                 progress(r)
@@ -105,11 +106,11 @@ def _run_subtask(
             return
 
 
-def _score_subtask(h: Harness, sid: str, done: dict[str, TestResult]) -> SubtaskResult:
-    st = h.problem.subtask(sid)
-    ran = [done[n] for n in h.problem.subtask_tests[sid] if n in done]
+def _score_subtask(problem: Problem, sid: str, done: dict[str, TestResult]) -> SubtaskResult:
+    st = problem.subtask(sid)
+    ran = [done[n] for n in problem.subtask_tests[sid] if n in done]
     verdict = subtask_verdict(ran)
-    complete = len(ran) == len(h.problem.subtask_tests[sid])
+    complete = len(ran) == len(problem.subtask_tests[sid])
     fraction = min((r.score for r in ran), default=1.0) if complete else 0.0
     return SubtaskResult(
         id=sid,
@@ -129,14 +130,17 @@ def judge_program(
     *,
     progress: Progress | None = None,
     data: TestData | None = None,
+    task_type: TaskTypeRunner | None = None,
 ) -> JudgeResult:
-    """Judge one program on the problem's hidden tests (only `subtasks`, when given)."""
+    """Judge one program on the problem's hidden tests (only `subtasks`, when given), with the
+    problem's `task_type` object when the caller holds one (its judging programs compiled)."""
     ids = list(subtasks) if subtasks is not None else [s.id for s in problem.subtasks]
     for sid in ids:
         problem.subtask(sid)  # KeyError for an unknown id
-    h = prepare(problem, sandbox, source, language)
+    runner = task_type or task_type_for(problem, sandbox)
+    program = runner.prepare(source, language)
     max_score = sum(problem.subtask(s).points for s in ids)
-    if not h.program.ok:
+    if not program.ok:
         subs = [
             SubtaskResult(id=s, points=problem.subtask(s).points, earned=0, verdict=Verdict.CE)
             for s in ids
@@ -148,14 +152,14 @@ def judge_program(
             verdict=Verdict.CE,
             subtasks=subs,
             tests=[],
-            compile_message=h.program.message,
+            compile_message=program.message,
         )
     data = data or TestData(problem, sandbox)
     done: dict[str, TestResult] = {}
     chunk = max(1, getattr(sandbox, "workers", 1))
     for sid in ids:
-        _run_subtask(h, data, problem.subtask_tests[sid], done, chunk, progress)
-    subs = [_score_subtask(h, sid, done) for sid in ids]
+        _run_subtask(runner, program, data, problem.subtask_tests[sid], done, chunk, progress)
+    subs = [_score_subtask(problem, sid, done) for sid in ids]
     order = [t.name for t in problem.hidden_tests]
     tests = [done[n] for n in order if n in done]
     verdict = next((s.verdict for s in subs if s.verdict != Verdict.AC), Verdict.AC)

@@ -18,8 +18,8 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from cpsolve.errors import ProblemError
-from cpsolve.judge.tasktypes import HEADER_SUFFIXES, Case, compile_submission, compile_support
-from cpsolve.problem import Problem, ReferenceSolution, TaskType, TestCase
+from cpsolve.judge.tasktypes import HEADER_SUFFIXES, Case, compile_support, task_type_for
+from cpsolve.problem import Problem, ReferenceSolution, TestCase
 from cpsolve.sandbox.base import Artifact, Limits, Sandbox, Verdict
 
 GENERATOR_LIMITS = Limits(cpu_s=30.0, wall_s=90.0, memory_mb=2048, output_mb=256)
@@ -69,6 +69,7 @@ class TestData:
         self.problem = problem
         self.sandbox = sandbox
         self.root = root or cache_dir()
+        self.task_type = task_type_for(problem, sandbox)  # compiles nothing until used
         self._generator: Artifact | None = None
         self._main: Artifact | None = None
 
@@ -144,12 +145,10 @@ class TestData:
         """The answer of each test: its own, else the main solution's output (cached)."""
         out: list[bytes | None] = [self.problem.read_output(t) for t in tests]
         todo = [i for i, a in enumerate(out) if a is None]
-        if not todo:
-            return [a or b"" for a in out]
+        if not todo or not self.task_type.answers_from_reference:
+            return [a or b"" for a in out]  # none missing, or a manager/interactor judges
         ref = main_solution(self.problem)
         if ref is None:
-            if self.problem.task_type in (TaskType.COMMUNICATION, TaskType.INTERACTIVE):
-                return [a or b"" for a in out]
             names = ", ".join(tests[i].name for i in todo[:3])
             raise ProblemError(
                 f"{self.problem.id}: tests {names} have no answer and no reference solution is "
@@ -172,11 +171,9 @@ class TestData:
         inputs: Sequence[bytes],
         which: list[int],
     ) -> list[bytes]:
-        if self.problem.task_type in (TaskType.COMMUNICATION, TaskType.INTERACTIVE):
-            return [b"" for _ in which]
         if self._main is None:
             source = self.problem.path(ref.path).read_text()
-            self._main = compile_submission(self.sandbox, self.problem, source, ref.language)
+            self._main = self.task_type.compile(source, ref.language)
             if not self._main.ok:
                 raise ProblemError(
                     f"{self.problem.id}: main solution '{ref.path}' does not compile: "
