@@ -19,7 +19,7 @@ from cpsolve.problem import Problem
 from cpsolve.sample.engines.base import Engine, Role, SampleRequest, SamplingParams, request_seed
 from cpsolve.sample.extract import Extraction, extract_program
 from cpsolve.sample.prompts import build_messages
-from cpsolve.sandbox.cache import normalise_source
+from cpsolve.source import normalise_source
 from cpsolve.store import CandidateRow, Store
 
 

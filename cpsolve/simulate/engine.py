@@ -47,9 +47,9 @@ from cpsolve.sample.engines.base import Completion, FinishReason, Role, SampleRe
 from cpsolve.sample.engines.chunks import Piece, serve_by_piece
 from cpsolve.sandbox.base import Sandbox
 from cpsolve.simulate import mutate as M
+from cpsolve.source import join, rename_main, tokenize
 from cpsolve.testgen.inputs import (
     arg_templates,
-    rename_main,
     seed_slot,
     validator_args,
     wrap_generator,
@@ -500,11 +500,11 @@ def _loosen(source: str) -> str:
 def _tighten(source: str, rng: random.Random) -> str:
     """A stricter validator: every large bound divided by 10 to 1000."""
     factor = rng.choice([10, 100, 1000])
-    tokens = M.tokenize(source, "cpp")
+    tokens = tokenize(source, "cpp")
     for t in tokens:
         if t.kind == "number" and re.fullmatch(r"\d{4,}", t.text):
             t.text = str(max(1, int(t.text) // factor))
-    return M.join(tokens)
+    return join(tokens)
 
 
 def _accept_all(rng: random.Random) -> str:

@@ -39,6 +39,7 @@ from cpsolve.problem import Problem
 from cpsolve.sample.engines.base import Engine, SampleRequest, SamplingParams
 from cpsolve.sample.extract import extract_program
 from cpsolve.sandbox.base import Artifact, Limits, RunResult, Sandbox, Verdict
+from cpsolve.source import rename_main
 
 Mode = Literal["model", "problem", "both"]
 PROBLEM = "problem"  # the id of the problem's own generator and validator in provenance
@@ -163,32 +164,6 @@ _FLAWS = {
 
 def _c_string(s: str) -> str:
     return '"' + s.replace("\\", "\\\\").replace('"', '\\"') + '"'
-
-
-def rename_main(source: str, name: str) -> str:
-    """A C++ program whose `main` is renamed to `name` and ends in `return 0;` (a plain function
-    that falls off its end would be undefined behaviour; `main` alone is exempt)."""
-    from cpsolve.simulate.mutate import _match, tokenize
-
-    tokens = tokenize(source, "cpp")
-    for i, t in enumerate(tokens):
-        if t.kind != "ident" or t.text != "main":
-            continue
-        j = i + 1
-        while j < len(tokens) and tokens[j].kind in ("ws", "newline", "comment"):
-            j += 1
-        if j >= len(tokens) or tokens[j].text != "(":
-            continue
-        close = _match(tokens, j, "(", ")")
-        body = next((k for k in range(close, len(tokens)) if tokens[k].text in ("{", ";")), None)
-        if body is None or tokens[body].text != "{":
-            continue
-        end = _match(tokens, body, "{", "}")
-        t.text = name
-        if end < len(tokens):
-            tokens[end].text = "return 0;\n}"
-        break
-    return "".join(t.text for t in tokens)
 
 
 def wrap_generator(
