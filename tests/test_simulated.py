@@ -32,14 +32,21 @@ PROBLEMS = ROOT / "problems"
 
 
 def _req(
-    problem: str, subtask: str, n: int, role: str = "solution", seed: int | None = 7, lang="C++17"
+    problem: str,
+    subtask: str,
+    n: int,
+    role: str = "solution",
+    seed: int | None = 7,
+    language: Language = Language.CPP,
+    prompt: str = "Write a solution.",
 ):
     return SampleRequest(
-        messages=[ChatMessage(role="user", content=f"Write a solution in {lang}.")],
+        messages=[ChatMessage(role="user", content=prompt)],
         n=n,
         role=role,
         problem=problem,
         subtask=subtask,
+        language=language,
         params=SamplingParams(seed=seed),
     )
 
@@ -103,9 +110,12 @@ def test_completions_look_like_a_models_and_vary(engine):
     assert all(c.tokens and c.logprob is not None and c.logprob < 0 for c in pool)
 
 
-def test_python_is_answered_in_python(engine):
-    pool = _pool(engine, _req("street-lamps", "2", 20, lang="Python 3"))
-    ex = [extract_program(c.text, Language.PYTHON, c.finish_reason) for c in pool]
+@pytest.mark.parametrize("language", [Language.PYTHON, Language.CPP])
+def test_the_requests_language_is_answered_whatever_the_prompt_says(engine, language):
+    # an interactive problem's prompt tells how to flush in C++ and in Python
+    prompt = "Write a C++17 solution. Flush (`sys.stdout.flush()` in Python)."
+    pool = _pool(engine, _req("street-lamps", "2", 20, language=language, prompt=prompt))
+    ex = [extract_program(c.text, language, c.finish_reason) for c in pool]
     assert sum(x.ok for x in ex) >= 15
 
 
@@ -167,7 +177,7 @@ def test_judged_share_of_right_candidates_is_the_setting(tmp_path, monkeypatch):
             sandbox=sb,
             settings={"correct_share": {"1": share}, "bank_size": 6},
         )
-        pool = _pool(e, _req("street-lamps", "1", n, lang="Python 3"))
+        pool = _pool(e, _req("street-lamps", "1", n, language=Language.PYTHON))
         assert len(pool) == n
         verdicts: dict[str, str] = {}
         right = 0

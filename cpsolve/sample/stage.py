@@ -70,6 +70,7 @@ def plan_missing_chunks(
             role=role,
             problem=problem.id,
             subtask=subtask,
+            language=language,
             offset=c * size,
         )
         plans.append(ChunkPlan(subtask, role, c, count, req))

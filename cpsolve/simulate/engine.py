@@ -20,9 +20,10 @@ problem's own reference solutions:
 * validators: the problem's own validator, faithful, mutated (looser or stricter), accepting
   everything or nothing.
 
-The engine NEVER labels a candidate: what a candidate is worth is for the sandbox and the judge
-to find out. Completions record `model="simulated"`. Deterministic: the same seed gives the same
-pool, however the requests are chunked.
+Solutions are in the request's `language` (C++ when it names none): the engine never reads the
+prompt. The engine NEVER labels a candidate: what a candidate is worth is for the sandbox and
+the judge to find out. Completions record `model="simulated"`. Deterministic: the same seed
+gives the same pool, however the requests are chunked.
 """
 
 from __future__ import annotations
@@ -185,15 +186,6 @@ def screen_cache() -> Path:
     return (Path(root) if root else Path.home() / ".cache" / "cpsolve") / "simulated"
 
 
-def _wanted_language(req: SampleRequest) -> Language:
-    text = req.messages[-1].content if req.messages else ""
-    if "```python" in text or "in Python" in text:
-        return Language.PYTHON
-    if "```c " in text or "```c\n" in text or "in C." in text:
-        return Language.C
-    return Language.CPP
-
-
 # ---- the engine ------------------------------------------------------------------------------
 
 
@@ -274,7 +266,7 @@ class SimulatedEngine:
         base = req.params.seed
         if base is None:  # continue the key's own sequence: a new request gets new samples
             base = self.seed * 1_000_003 + self._served[key] - req.n
-        language = _wanted_language(req)
+        language = req.language or Language.CPP
         for i in range(piece.start, piece.start + piece.count):
             s = sample_seed(base, i)
             rng = random.Random(f"{self.seed}|{req.problem}|{subtask}|{req.role}|{s}")
