@@ -20,12 +20,15 @@ from cpsolve.sample.engines.samples import write_samples
 from cpsolve.sample.extract import extract_program
 from cpsolve.sandbox.factory import open_sandbox
 from cpsolve.simulate.engine import (
+    _FLAW_CODE,
     BANNER,
     SimulatedEngine,
     SimulatedSettings,
     default_share,
+    flawed_generator,
     right_draw,
 )
+from cpsolve.testgen.inputs import arg_templates, seed_slot, wrap_generator
 
 ROOT = Path(__file__).resolve().parents[1]
 PROBLEMS = ROOT / "problems"
@@ -117,6 +120,17 @@ def test_the_requests_language_is_answered_whatever_the_prompt_says(engine, lang
     pool = _pool(engine, _req("street-lamps", "2", 20, language=language, prompt=prompt))
     ex = [extract_program(c.text, language, c.finish_reason) for c in pool]
     assert sum(x.ok for x in ex) >= 15
+
+
+def test_a_broken_generator_is_testgens_wrapper_with_its_flaw_first():
+    problem = load_problem(PROBLEMS / "street-lamps")
+    gen = problem.path(problem.generator.path).read_text()
+    templates, slot = arg_templates(problem, "2"), seed_slot(gen)
+    plain = wrap_generator(gen, templates, slot, 5)
+    for flaw, code in _FLAW_CODE.items():
+        out = flawed_generator(gen, templates, slot, flaw, 5)
+        assert out.replace(f"    {code}\n", "", 1) == plain
+        assert out.index(f"    {code}\n") < out.index("args = TABLE[")
 
 
 def test_default_shares_fall_with_difficulty_and_follow_settings():

@@ -385,7 +385,18 @@ def _solution_program(
 
 # ---- generators ------------------------------------------------------------------------------
 
-_FLAWS = ("none", "none", "none", "none", "none", "args", "crash", "loop", "flood", "silent")
+_FLAW_DRAWS = ("none",) * 5 + ("args", "crash", "loop", "flood", "silent")
+# What a broken generator does first in its `main`, for some seeds ("args": arguments past the
+# constraints, made by `_stretch`).
+_FLAW_CODE = {
+    "none": "",
+    "args": "",
+    "crash": "if (seed % 4 == 1) { std::abort(); }",
+    "loop": "if (seed % 5 == 2) { volatile unsigned long long spin = 0; for (;;) spin++; }",
+    "flood": "if (seed % 6 == 3) { for (long long k = 0; k < (1LL << 33); k++) putchar('9'); }",
+    "silent": "if (seed % 3 == 0) return 0;",
+}
+_ARGS_LINE = "    std::vector<std::string> args = TABLE[seed % TABLE.size()];\n"
 
 
 def _generator_program(kit: _Kit, subtask: str, rng: random.Random) -> tuple[str, Language]:
@@ -393,15 +404,27 @@ def _generator_program(kit: _Kit, subtask: str, rng: random.Random) -> tuple[str
     templates = arg_templates(kit.problem, subtask)
     if gen is None or not templates or rng.random() < 0.12:
         return _perturbing_generator(kit, subtask, rng), Language.PYTHON
-    flaw = rng.choice(_FLAWS)
+    flaw = rng.choice(_FLAW_DRAWS)
     if flaw == "args":
         templates = [_stretch(t, rng) for t in templates]
     if rng.random() < 0.15:
         gen = (M.mutate(gen, Language.CPP, rng) or M.Mutant(gen, "", "")).source
     if rng.random() < 0.05:
         gen = M.break_compile(gen, Language.CPP, rng)
-    code = wrap_generator(gen, templates, seed_slot(gen), flaw, rng.randint(1, 10**6))
+    code = flawed_generator(gen, templates, seed_slot(gen), flaw, rng.randint(1, 10**6))
     return M.cosmetic(code, Language.CPP, rng), Language.CPP
+
+
+def flawed_generator(
+    gen: str, templates: list[list[str]], slot: int | None, flaw: str, salt: int
+) -> str:
+    """testgen's seed wrapper of `gen` with the flaw's code run first in its `main`, where the
+    wrapper's `seed` is known (a line of its own, empty when the flaw has no code)."""
+    code = wrap_generator(gen, templates, slot, salt)
+    head, found, tail = code.rpartition(_ARGS_LINE)
+    if not found:
+        raise AssertionError("testgen's generator wrapper no longer picks `args` from TABLE")
+    return f"{head}    {_FLAW_CODE[flaw]}\n{found}{tail}"
 
 
 def _stretch(args: list[str], rng: random.Random) -> list[str]:
