@@ -13,7 +13,6 @@ import pytest
 
 from cpsolve.simulate import mutate as M
 
-ROOT = Path(__file__).resolve().parents[1]
 CPP = """#include <bits/stdc++.h>
 using namespace std;
 // sum of the n numbers, or -1 when n < 0 ("n < 0" stays in this comment)
@@ -60,15 +59,6 @@ def _cpp_binary(source: str, tmp: Path) -> Path | None:
     src.write_text(source)
     done = subprocess.run(["g++", "-std=gnu++17", "-O0", "-o", str(exe), str(src)], check=False)
     return exe if done.returncode == 0 else None
-
-
-def test_tokenize_round_trips_every_shipped_program():
-    files = [*ROOT.glob("problems/*/solutions/*"), *ROOT.glob("problems/*/*.cpp")]
-    assert files
-    for f in files:
-        src = f.read_text()
-        lang = M.lang_of("python" if f.suffix == ".py" else "cpp")
-        assert M.join(M.tokenize(src, lang)) == src, f
 
 
 @pytest.mark.parametrize("kind", M.MUTATION_KINDS)

@@ -16,8 +16,8 @@ import pytest
 
 from cpsolve.languages import Language
 from cpsolve.sandbox.base import Job, Limits, ProcSpec, Sandbox, Stage, Verdict
-from cpsolve.sandbox.cache import normalise_source
 from cpsolve.sandbox.local import RUNNER, LocalSandbox
+from cpsolve.source import normalise_source
 
 pytestmark = pytest.mark.skipif(shutil.which("g++") is None, reason="needs g++")
 

@@ -20,26 +20,36 @@ from cpsolve.sample.engines.samples import write_samples
 from cpsolve.sample.extract import extract_program
 from cpsolve.sandbox.factory import open_sandbox
 from cpsolve.simulate.engine import (
+    _FLAW_CODE,
     BANNER,
     SimulatedEngine,
     SimulatedSettings,
     default_share,
+    flawed_generator,
     right_draw,
 )
+from cpsolve.testgen.inputs import arg_templates, seed_slot, wrap_generator
 
 ROOT = Path(__file__).resolve().parents[1]
 PROBLEMS = ROOT / "problems"
 
 
 def _req(
-    problem: str, subtask: str, n: int, role: str = "solution", seed: int | None = 7, lang="C++17"
+    problem: str,
+    subtask: str,
+    n: int,
+    role: str = "solution",
+    seed: int | None = 7,
+    language: Language = Language.CPP,
+    prompt: str = "Write a solution.",
 ):
     return SampleRequest(
-        messages=[ChatMessage(role="user", content=f"Write a solution in {lang}.")],
+        messages=[ChatMessage(role="user", content=prompt)],
         n=n,
         role=role,
         problem=problem,
         subtask=subtask,
+        language=language,
         params=SamplingParams(seed=seed),
     )
 
@@ -103,10 +113,24 @@ def test_completions_look_like_a_models_and_vary(engine):
     assert all(c.tokens and c.logprob is not None and c.logprob < 0 for c in pool)
 
 
-def test_python_is_answered_in_python(engine):
-    pool = _pool(engine, _req("street-lamps", "2", 20, lang="Python 3"))
-    ex = [extract_program(c.text, Language.PYTHON, c.finish_reason) for c in pool]
+@pytest.mark.parametrize("language", [Language.PYTHON, Language.CPP])
+def test_the_requests_language_is_answered_whatever_the_prompt_says(engine, language):
+    # an interactive problem's prompt tells how to flush in C++ and in Python
+    prompt = "Write a C++17 solution. Flush (`sys.stdout.flush()` in Python)."
+    pool = _pool(engine, _req("street-lamps", "2", 20, language=language, prompt=prompt))
+    ex = [extract_program(c.text, language, c.finish_reason) for c in pool]
     assert sum(x.ok for x in ex) >= 15
+
+
+def test_a_broken_generator_is_testgens_wrapper_with_its_flaw_first():
+    problem = load_problem(PROBLEMS / "street-lamps")
+    gen = problem.path(problem.generator.path).read_text()
+    templates, slot = arg_templates(problem, "2"), seed_slot(gen)
+    plain = wrap_generator(gen, templates, slot, 5)
+    for flaw, code in _FLAW_CODE.items():
+        out = flawed_generator(gen, templates, slot, flaw, 5)
+        assert out.replace(f"    {code}\n", "", 1) == plain
+        assert out.index(f"    {code}\n") < out.index("args = TABLE[")
 
 
 def test_default_shares_fall_with_difficulty_and_follow_settings():
@@ -167,7 +191,7 @@ def test_judged_share_of_right_candidates_is_the_setting(tmp_path, monkeypatch):
             sandbox=sb,
             settings={"correct_share": {"1": share}, "bank_size": 6},
         )
-        pool = _pool(e, _req("street-lamps", "1", n, lang="Python 3"))
+        pool = _pool(e, _req("street-lamps", "1", n, language=Language.PYTHON))
         assert len(pool) == n
         verdicts: dict[str, str] = {}
         right = 0

@@ -3,6 +3,7 @@ are valid, spread over generators and traceable to (generator, seed)."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import subprocess
 import sys
@@ -11,10 +12,13 @@ from pathlib import Path
 import pytest
 
 from cpsolve.judge.testdata import TestData
-from cpsolve.problem import load_problem
-from cpsolve.sample.engines import get_engine
+from cpsolve.languages import Language
+from cpsolve.problem import Problem, load_problem
+from cpsolve.sample.engines import Engine, SampleRequest, SamplingParams, get_engine
 from cpsolve.sample.engines.replay import ReplayEngine
 from cpsolve.sample.engines.samples import SampleRecord, write_samples
+from cpsolve.sample.extract import extract_program
+from cpsolve.sample.prompts import build_messages
 from cpsolve.testgen import inputs as T
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -100,13 +104,36 @@ def replay(tmp_path, tiny):
     return ReplayEngine(path), len(gens), len(vals)
 
 
+def _sampled(engine: Engine, problem: Problem, subtask: str, role: str, n: int) -> list[T.Program]:
+    """The `role` programs in `n` completions of `engine`, taken in C++ or else Python, as the
+    run's stage takes them (without its store)."""
+    req = SampleRequest(
+        messages=build_messages(problem, role, subtask, Language.CPP),  # type: ignore[arg-type]
+        n=n,
+        params=SamplingParams(seed=0),
+        role=role,  # type: ignore[arg-type]
+        problem=problem.id,
+        subtask=subtask,
+        language=Language.CPP,
+    )
+    out = []
+    for c in (c for chunk in engine.sample([req]) for c in chunk):
+        for lang in (Language.CPP, Language.PYTHON):
+            ex = extract_program(c.text, lang, c.finish_reason)
+            if ex.ok and ex.code is not None:
+                digest = hashlib.sha256(ex.code.encode()).hexdigest()[:16]
+                out.append(T.Program(id=f"{role[:3]}-{digest}", language=lang, source=ex.code))
+                break
+    return out
+
+
 SMALL = T.TestgenSettings(generator_cpu_s=1.0, max_input_mb=1, min_seeds=6)
 
 
 def test_broken_generators_and_bad_validators_are_filtered(sandbox, tiny, replay):
     engine, k, v = replay
-    gens = T.sample_programs(engine, tiny, "all", "generator", k)
-    vals = T.sample_programs(engine, tiny, "all", "validator", v)
+    gens = _sampled(engine, tiny, "all", "generator", k)
+    vals = _sampled(engine, tiny, "all", "validator", v)
     assert len(gens) == k and len(vals) == v
     r = T.select_inputs(
         tiny, "all", sandbox, generators=gens, validators=vals, target=10, settings=SMALL
@@ -188,7 +215,16 @@ def _own_validator_accepts(sandbox, problem, inputs: list[bytes]) -> list[bool]:
 def test_simulated_model_tests_pass_the_problems_own_validator(sandbox, problem_id, subtask):
     problem = load_problem(ROOT / "problems" / problem_id)
     engine = get_engine("simulated", problems=ROOT / "problems", quiet=True)
-    r = T.generate_inputs(engine, problem, subtask, sandbox, settings=T.TestgenSettings(target=16))
+    gens = _sampled(engine, problem, subtask, "generator", 8)
+    vals = _sampled(engine, problem, subtask, "validator", 8)
+    r = T.select_inputs(
+        problem,
+        subtask,
+        sandbox,
+        generators=gens,
+        validators=vals,
+        settings=T.TestgenSettings(target=16),
+    )
     assert len(r.inputs) >= 8, r
     assert all(_own_validator_accepts(sandbox, problem, [x.data for x in r.inputs]))
     assert len({x.generator for x in r.inputs}) >= 2

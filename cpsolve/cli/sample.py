@@ -78,6 +78,7 @@ def build_requests(
             role=role,  # type: ignore[arg-type]
             problem=problem.id,
             subtask=sid,
+            language=lang,
         )
         for sid in chosen
         for role in roles

@@ -23,7 +23,7 @@ from cpsolve.progress import Progress
 from cpsolve.sample.engines.base import Engine, Role, SampleRequest, SamplingParams, request_seed
 from cpsolve.sample.extract import Extraction, extract_program
 from cpsolve.sample.prompts import build_messages
-from cpsolve.sandbox.cache import normalise_source
+from cpsolve.source import normalise_source
 from cpsolve.store import CandidateRow, Store
 
 
@@ -84,6 +84,7 @@ def plan_missing_chunks(
             role=role,
             problem=problem.id,
             subtask=subtask,
+            language=language,
             offset=c * size,
         )
         plans.append(ChunkPlan(subtask, role, c, count, req))

@@ -7,12 +7,10 @@ sources that differ only in comments or layout share one artifact; string litera
 from __future__ import annotations
 
 import hashlib
-import io
 import json
 import os
 import shutil
 import threading
-import tokenize
 import zlib
 from collections import OrderedDict
 from collections.abc import Sequence
@@ -22,61 +20,12 @@ from pydantic import BaseModel, ConfigDict
 
 from cpsolve.languages import Language
 from cpsolve.sandbox.base import Artifact, Limits, RunResult
+from cpsolve.source import normalise_source
 
 
 def default_cache_dir() -> Path:
     env = os.environ.get("CPSOLVE_CACHE")
     return Path(env) if env else Path.home() / ".cache" / "cpsolve" / "artifacts"
-
-
-# ------------------------------------------------------------ normalisation
-
-
-def _c_lines(source: str) -> list[str]:
-    """C/C++ source without comments, one entry per logical line, whitespace runs collapsed."""
-    out: list[str] = []
-    line: list[str] = []
-    i, n = 0, len(source)
-    while i < n:
-        c = source[i]
-        if c in "\"'":
-            j = i + 1
-            while j < n and source[j] != c and source[j] != "\n":
-                j += 2 if source[j] == "\\" else 1
-            line.append(source[i : j + 1])
-            i = j + 1
-        elif source.startswith("//", i):
-            j = source.find("\n", i)
-            i = n if j < 0 else j
-        elif source.startswith("/*", i):
-            j = source.find("*/", i + 2)
-            line.append(" ")
-            i = n if j < 0 else j + 2
-        elif c == "\n":
-            out.append(" ".join("".join(line).split()))
-            line = []
-            i += 1
-        else:
-            line.append(c)
-            i += 1
-    out.append(" ".join("".join(line).split()))
-    return [x for x in out if x]
-
-
-def _py_tokens(source: str) -> list[str]:
-    skip = {tokenize.COMMENT, tokenize.NL, tokenize.ENCODING, tokenize.ENDMARKER}
-    toks = tokenize.generate_tokens(io.StringIO(source).readline)
-    return [f"{t.type}:{t.string}" for t in toks if t.type not in skip]
-
-
-def normalise_source(source: str, language: Language) -> str:
-    """The source with comments and insignificant whitespace removed (string literals kept)."""
-    if language == Language.PYTHON:
-        try:
-            return "\n".join(_py_tokens(source))
-        except (tokenize.TokenError, IndentationError, SyntaxError):
-            return source  # cannot tokenise: it will not compile either; key on the raw text
-    return "\n".join(_c_lines(source))
 
 
 def compile_key(

@@ -20,9 +20,10 @@ problem's own reference solutions:
 * validators: the problem's own validator, faithful, mutated (looser or stricter), accepting
   everything or nothing.
 
-The engine NEVER labels a candidate: what a candidate is worth is for the sandbox and the judge
-to find out. Completions record `model="simulated"`. Deterministic: the same seed gives the same
-pool, however the requests are chunked.
+Solutions are in the request's `language` (C++ when it names none): the engine never reads the
+prompt. The engine NEVER labels a candidate: what a candidate is worth is for the sandbox and
+the judge to find out. Completions record `model="simulated"`. Deterministic: the same seed
+gives the same pool, however the requests are chunked.
 """
 
 from __future__ import annotations
@@ -47,9 +48,9 @@ from cpsolve.sample.engines.base import Completion, FinishReason, Role, SampleRe
 from cpsolve.sample.engines.chunks import Piece, serve_by_piece
 from cpsolve.sandbox.base import Sandbox
 from cpsolve.simulate import mutate as M
+from cpsolve.source import join, rename_main, tokenize
 from cpsolve.testgen.inputs import (
     arg_templates,
-    rename_main,
     seed_slot,
     validator_args,
     wrap_generator,
@@ -185,15 +186,6 @@ def screen_cache() -> Path:
     return (Path(root) if root else Path.home() / ".cache" / "cpsolve") / "simulated"
 
 
-def _wanted_language(req: SampleRequest) -> Language:
-    text = req.messages[-1].content if req.messages else ""
-    if "```python" in text or "in Python" in text:
-        return Language.PYTHON
-    if "```c " in text or "```c\n" in text or "in C." in text:
-        return Language.C
-    return Language.CPP
-
-
 # ---- the engine ------------------------------------------------------------------------------
 
 
@@ -274,7 +266,7 @@ class SimulatedEngine:
         base = req.params.seed
         if base is None:  # continue the key's own sequence: a new request gets new samples
             base = self.seed * 1_000_003 + self._served[key] - req.n
-        language = _wanted_language(req)
+        language = req.language or Language.CPP
         for i in range(piece.start, piece.start + piece.count):
             s = sample_seed(base, i)
             rng = random.Random(f"{self.seed}|{req.problem}|{subtask}|{req.role}|{s}")
@@ -393,7 +385,18 @@ def _solution_program(
 
 # ---- generators ------------------------------------------------------------------------------
 
-_FLAWS = ("none", "none", "none", "none", "none", "args", "crash", "loop", "flood", "silent")
+_FLAW_DRAWS = ("none",) * 5 + ("args", "crash", "loop", "flood", "silent")
+# What a broken generator does first in its `main`, for some seeds ("args": arguments past the
+# constraints, made by `_stretch`).
+_FLAW_CODE = {
+    "none": "",
+    "args": "",
+    "crash": "if (seed % 4 == 1) { std::abort(); }",
+    "loop": "if (seed % 5 == 2) { volatile unsigned long long spin = 0; for (;;) spin++; }",
+    "flood": "if (seed % 6 == 3) { for (long long k = 0; k < (1LL << 33); k++) putchar('9'); }",
+    "silent": "if (seed % 3 == 0) return 0;",
+}
+_ARGS_LINE = "    std::vector<std::string> args = TABLE[seed % TABLE.size()];\n"
 
 
 def _generator_program(kit: _Kit, subtask: str, rng: random.Random) -> tuple[str, Language]:
@@ -401,15 +404,27 @@ def _generator_program(kit: _Kit, subtask: str, rng: random.Random) -> tuple[str
     templates = arg_templates(kit.problem, subtask)
     if gen is None or not templates or rng.random() < 0.12:
         return _perturbing_generator(kit, subtask, rng), Language.PYTHON
-    flaw = rng.choice(_FLAWS)
+    flaw = rng.choice(_FLAW_DRAWS)
     if flaw == "args":
         templates = [_stretch(t, rng) for t in templates]
     if rng.random() < 0.15:
         gen = (M.mutate(gen, Language.CPP, rng) or M.Mutant(gen, "", "")).source
     if rng.random() < 0.05:
         gen = M.break_compile(gen, Language.CPP, rng)
-    code = wrap_generator(gen, templates, seed_slot(gen), flaw, rng.randint(1, 10**6))
+    code = flawed_generator(gen, templates, seed_slot(gen), flaw, rng.randint(1, 10**6))
     return M.cosmetic(code, Language.CPP, rng), Language.CPP
+
+
+def flawed_generator(
+    gen: str, templates: list[list[str]], slot: int | None, flaw: str, salt: int
+) -> str:
+    """testgen's seed wrapper of `gen` with the flaw's code run first in its `main`, where the
+    wrapper's `seed` is known (a line of its own, empty when the flaw has no code)."""
+    code = wrap_generator(gen, templates, slot, salt)
+    head, found, tail = code.rpartition(_ARGS_LINE)
+    if not found:
+        raise AssertionError("testgen's generator wrapper no longer picks `args` from TABLE")
+    return f"{head}    {_FLAW_CODE[flaw]}\n{found}{tail}"
 
 
 def _stretch(args: list[str], rng: random.Random) -> list[str]:
@@ -500,11 +515,11 @@ def _loosen(source: str) -> str:
 def _tighten(source: str, rng: random.Random) -> str:
     """A stricter validator: every large bound divided by 10 to 1000."""
     factor = rng.choice([10, 100, 1000])
-    tokens = M.tokenize(source, "cpp")
+    tokens = tokenize(source, "cpp")
     for t in tokens:
         if t.kind == "number" and re.fullmatch(r"\d{4,}", t.text):
             t.text = str(max(1, int(t.text) // factor))
-    return M.join(tokens)
+    return join(tokens)
 
 
 def _accept_all(rng: random.Random) -> str:

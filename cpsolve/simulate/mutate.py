@@ -12,8 +12,9 @@ model produces:
 * `cosmetic`: changes that keep the behaviour: consistently renamed identifiers, re-indentation,
   brace placement, comments removed or added, blank lines.
 
-Everything works on a token list from a small lexer that knows comments, strings, character
-literals and preprocessor lines, so no mutation ever touches the inside of a string or comment.
+Everything works on a token list from the lexer in `cpsolve.source`, which knows comments,
+strings, character literals and preprocessor lines, so no mutation ever touches the inside of a
+string or comment.
 """
 
 from __future__ import annotations
@@ -24,86 +25,31 @@ from dataclasses import dataclass
 from typing import Literal
 
 from cpsolve.languages import Language
+from cpsolve.source import Dialect, Token, dialect_of, join, match, tokenize
 
-Lang = Literal["cpp", "python"]
-
-# ---- lexing ----------------------------------------------------------------------------------
-
-_CPP_TOKEN = re.compile(
-    r"""
-    (?P<comment>//[^\n]*|/\*[\s\S]*?\*/)
-  | (?P<pp>(?<![^\n])[ \t]*\#(?:[^\n\\]|\\[\s\S])*)
-  | (?P<string>"(?:\\.|[^"\\\n])*"|'(?:\\.|[^'\\\n])*')
-  | (?P<number>0[xX][0-9a-fA-F']+[uUlL]*
-      |(?:\d[\d']*\.?\d*(?:[eE][+-]?\d+)?|\.\d+(?:[eE][+-]?\d+)?)[uUlLfF]*)
-  | (?P<ident>[A-Za-z_]\w*)
-  | (?P<newline>\n)
-  | (?P<ws>[ \t\r\f\v]+)
-  | (?P<op>>>=|<<=|\.\.\.|::|->|\+\+|--|<<|>>|<=|>=|==|!=|&&|\|\||\+=|-=|\*=|/=|%=|&=|\|=|\^=|.)
-    """,
-    re.VERBOSE,
-)
-
-_PY_TOKEN = re.compile(
-    r"""
-    (?P<comment>\#[^\n]*)
-  | (?P<string>(?:[rRbBfFuU]{1,2})?(?:\"\"\"[\s\S]*?\"\"\"|'''[\s\S]*?'''
-      |"(?:\\.|[^"\\\n])*"|'(?:\\.|[^'\\\n])*'))
-  | (?P<number>0[xXoObB][0-9a-fA-F_]+
-      |(?:\d[\d_]*\.?\d*(?:[eE][+-]?\d+)?|\.\d+(?:[eE][+-]?\d+)?)[jJ]?)
-  | (?P<ident>[A-Za-z_]\w*)
-  | (?P<newline>\n)
-  | (?P<ws>[ \t\r\f\v]+)
-  | (?P<op>\*\*=|//=|>>=|<<=|\*\*|//|->|:=|<<|>>|<=|>=|==|!=|\+=|-=|\*=|/=|%=|&=|\|=|\^=|.)
-    """,
-    re.VERBOSE,
-)
+# ---- token helpers (the lexer is cpsolve.source) ----------------------------------------------
 
 
-@dataclass
-class Tok:
-    kind: str  # comment, pp, string, number, ident, newline, ws, op
-    text: str
-
-
-def lang_of(language: Language | str) -> Lang:
-    """The mutation dialect of a language: C is mutated as C++."""
-    return "python" if str(language) in ("python", "py", "python3") else "cpp"
-
-
-def tokenize(source: str, lang: Lang) -> list[Tok]:
-    pattern = _PY_TOKEN if lang == "python" else _CPP_TOKEN
-    out: list[Tok] = []
-    for m in pattern.finditer(source):
-        kind = m.lastgroup or "op"
-        out.append(Tok(kind, m.group()))
-    return out
-
-
-def join(tokens: list[Tok]) -> str:
-    return "".join(t.text for t in tokens)
-
-
-def _code(tokens: list[Tok]) -> list[int]:
+def _code(tokens: list[Token]) -> list[int]:
     """Indices of the tokens that carry code (not whitespace or comments)."""
     return [i for i, t in enumerate(tokens) if t.kind not in ("ws", "newline", "comment")]
 
 
-def _prev(tokens: list[Tok], i: int) -> Tok | None:
+def _prev(tokens: list[Token], i: int) -> Token | None:
     j = i - 1
     while j >= 0 and tokens[j].kind in ("ws", "newline", "comment"):
         j -= 1
     return tokens[j] if j >= 0 else None
 
 
-def _next(tokens: list[Tok], i: int) -> Tok | None:
+def _next(tokens: list[Token], i: int) -> Token | None:
     j = i + 1
     while j < len(tokens) and tokens[j].kind in ("ws", "newline", "comment"):
         j += 1
     return tokens[j] if j < len(tokens) else None
 
 
-def _spaced(tokens: list[Tok], i: int) -> bool:
+def _spaced(tokens: list[Token], i: int) -> bool:
     """Whether the token has whitespace on both sides (how binary operators are usually set)."""
     return 0 < i < len(tokens) - 1 and tokens[i - 1].kind == "ws" and tokens[i + 1].kind == "ws"
 
@@ -153,7 +99,7 @@ class Mutant:
     note: str
 
 
-def _binary_operand_ok(tokens: list[Tok], i: int) -> bool:
+def _binary_operand_ok(tokens: list[Token], i: int) -> bool:
     p, n = _prev(tokens, i), _next(tokens, i)
     if p is None or n is None:
         return False
@@ -162,7 +108,7 @@ def _binary_operand_ok(tokens: list[Tok], i: int) -> bool:
     return left and right
 
 
-def _template_bracket(tokens: list[Tok], i: int) -> bool:
+def _template_bracket(tokens: list[Token], i: int) -> bool:
     """Whether a `<` or `>` at i is (likely) a template bracket rather than a comparison."""
     if _spaced(tokens, i):
         return False
@@ -171,10 +117,10 @@ def _template_bracket(tokens: list[Tok], i: int) -> bool:
         if tokens[j].kind == "ident" and tokens[j].text in _TEMPLATES:
             return True
         j -= 1
-    return tokens[i].text == "<" and (_prev(tokens, i) or Tok("", "")).text in _TEMPLATES
+    return tokens[i].text == "<" and (_prev(tokens, i) or Token("", "")).text in _TEMPLATES
 
 
-def _sites_relational(tokens: list[Tok], lang: Lang) -> list[int]:
+def _sites_relational(tokens: list[Token], lang: Dialect) -> list[int]:
     out = []
     for i in _code(tokens):
         t = tokens[i]
@@ -186,7 +132,7 @@ def _sites_relational(tokens: list[Tok], lang: Lang) -> list[int]:
     return out
 
 
-def _sites_arith(tokens: list[Tok], lang: Lang) -> list[int]:
+def _sites_arith(tokens: list[Token], lang: Dialect) -> list[int]:
     out = []
     for i in _code(tokens):
         t = tokens[i]
@@ -199,7 +145,7 @@ def _sites_arith(tokens: list[Tok], lang: Lang) -> list[int]:
     return out
 
 
-def _sites_text(tokens: list[Tok], texts: set[str], kind: str) -> list[int]:
+def _sites_text(tokens: list[Token], texts: set[str], kind: str) -> list[int]:
     return [i for i in _code(tokens) if tokens[i].kind == kind and tokens[i].text in texts]
 
 
@@ -223,24 +169,11 @@ def _bump_number(text: str, rng: random.Random) -> str | None:
     return None
 
 
-def _sites_constant(tokens: list[Tok]) -> list[int]:
+def _sites_constant(tokens: list[Token]) -> list[int]:
     return [i for i in _code(tokens) if tokens[i].kind == "number"]
 
 
-def _match(tokens: list[Tok], i: int, open_: str, close: str) -> int:
-    """Index of the bracket closing the one at i (or len(tokens) when unbalanced)."""
-    depth = 0
-    for j in range(i, len(tokens)):
-        if tokens[j].text == open_:
-            depth += 1
-        elif tokens[j].text == close:
-            depth -= 1
-            if depth == 0:
-                return j
-    return len(tokens)
-
-
-def _loop_bound_cpp(tokens: list[Tok], rng: random.Random) -> Mutant | None:
+def _loop_bound_cpp(tokens: list[Token], rng: random.Random) -> Mutant | None:
     """In a `for (init; cond; step)` change the condition's bound by one."""
     fors = []
     for i in _sites_text(tokens, {"for"}, "ident"):
@@ -248,7 +181,7 @@ def _loop_bound_cpp(tokens: list[Tok], rng: random.Random) -> Mutant | None:
         if n is None or n.text != "(":
             continue
         start = tokens.index(n, i)
-        end = _match(tokens, start, "(", ")")
+        end = match(tokens, start, "(", ")")
         semis = [j for j in range(start, end) if tokens[j].text == ";"]
         if len(semis) != 2:
             continue
@@ -264,21 +197,21 @@ def _loop_bound_cpp(tokens: list[Tok], rng: random.Random) -> Mutant | None:
     j, semi = rng.choice(fors)
     if rng.random() < 0.5:
         old = tokens[j].text
-        tokens[j] = Tok("op", _RELATIONAL[old])
+        tokens[j] = Token("op", _RELATIONAL[old])
         return Mutant(join(tokens), "loop_bound", f"loop condition {old} -> {tokens[j].text}")
     delta = rng.choice([" - 1", " + 1"])
-    tokens.insert(semi, Tok("op", delta))
+    tokens.insert(semi, Token("op", delta))
     return Mutant(join(tokens), "loop_bound", f"loop bound{delta}")
 
 
-def _loop_bound_py(tokens: list[Tok], rng: random.Random) -> Mutant | None:
+def _loop_bound_py(tokens: list[Token], rng: random.Random) -> Mutant | None:
     """In a `range(...)` shift its first or last argument by one."""
     ranges = []
     for i in _sites_text(tokens, {"range"}, "ident"):
         n = _next(tokens, i)
         if n is not None and n.text == "(":
             start = tokens.index(n, i)
-            ranges.append((start, _match(tokens, start, "(", ")")))
+            ranges.append((start, match(tokens, start, "(", ")")))
     if not ranges:
         return None
     start, end = rng.choice(ranges)
@@ -289,11 +222,11 @@ def _loop_bound_py(tokens: list[Tok], rng: random.Random) -> Mutant | None:
     ]
     delta = rng.choice([" - 1", " + 1"])
     where = end if not commas or rng.random() < 0.6 else commas[0]
-    tokens.insert(where, Tok("op", delta))
+    tokens.insert(where, Token("op", delta))
     return Mutant(join(tokens), "loop_bound", f"range argument{delta}")
 
 
-def _depth(tokens: list[Tok], start: int, j: int) -> int:
+def _depth(tokens: list[Token], start: int, j: int) -> int:
     d = 0
     for k in range(start, j):
         if tokens[k].text in ("(", "[", "{"):
@@ -303,7 +236,7 @@ def _depth(tokens: list[Tok], start: int, j: int) -> int:
     return d
 
 
-def _drop_branch_cpp(tokens: list[Tok], rng: random.Random) -> Mutant | None:
+def _drop_branch_cpp(tokens: list[Token], rng: random.Random) -> Mutant | None:
     """Remove an `if (...) stmt;` or `if (...) { ... }` that has no `else`."""
     spans = []
     for i in _sites_text(tokens, {"if"}, "ident"):
@@ -314,13 +247,13 @@ def _drop_branch_cpp(tokens: list[Tok], rng: random.Random) -> Mutant | None:
         if n is None or n.text != "(":
             continue
         start = tokens.index(n, i)
-        end = _match(tokens, start, "(", ")")
+        end = match(tokens, start, "(", ")")
         body = _next(tokens, end) if end < len(tokens) else None
         if body is None:
             continue
         b = tokens.index(body, end)
         if body.text == "{":
-            stop = _match(tokens, b, "{", "}")
+            stop = match(tokens, b, "{", "}")
         else:
             stop = next((k for k in range(b, len(tokens)) if tokens[k].text == ";"), len(tokens))
         if stop >= len(tokens):
@@ -369,7 +302,7 @@ def _indent(line: str) -> int:
     return len(line) - len(line.lstrip())
 
 
-def _narrow(tokens: list[Tok], rng: random.Random) -> Mutant | None:
+def _narrow(tokens: list[Token], rng: random.Random) -> Mutant | None:
     """`long long` -> `int`: one declaration, or all of them (with %lld -> %d)."""
     sites = [
         i
@@ -385,7 +318,7 @@ def _narrow(tokens: list[Tok], rng: random.Random) -> Mutant | None:
     chosen = sites if rng.random() < 0.5 else [rng.choice(sites)]
     for i in sorted(chosen, reverse=True):
         j = tokens.index(_next(tokens, i), i)  # type: ignore[arg-type]
-        tokens[i : j + 1] = [Tok("ident", "int")]
+        tokens[i : j + 1] = [Token("ident", "int")]
     if len(chosen) == len(sites):
         for t in tokens:
             if t.kind == "string":
@@ -403,7 +336,7 @@ def mutate(
 ) -> Mutant | None:
     """One semantic mutation of `source`, chosen at random among those that apply (None when
     none does)."""
-    lang = lang_of(language)
+    lang = dialect_of(language)
     order = list(kinds)
     rng.shuffle(order)
     for kind in order:
@@ -413,7 +346,7 @@ def mutate(
     return None
 
 
-def _apply(kind: str, source: str, lang: Lang, rng: random.Random) -> Mutant | None:
+def _apply(kind: str, source: str, lang: Dialect, rng: random.Random) -> Mutant | None:
     tokens = tokenize(source, lang)
     if kind == "relational":
         return _swap(tokens, _sites_relational(tokens, lang), _RELATIONAL, kind, rng)
@@ -435,7 +368,7 @@ def _apply(kind: str, source: str, lang: Lang, rng: random.Random) -> Mutant | N
         for i in sites:
             new = _bump_number(tokens[i].text, rng)
             if new is not None and new != tokens[i].text:
-                old, tokens[i] = tokens[i].text, Tok("number", new)
+                old, tokens[i] = tokens[i].text, Token("number", new)
                 return Mutant(join(tokens), kind, f"constant {old} -> {new}")
         return None
     if kind == "loop_bound":
@@ -448,13 +381,13 @@ def _apply(kind: str, source: str, lang: Lang, rng: random.Random) -> Mutant | N
 
 
 def _swap(
-    tokens: list[Tok], sites: list[int], table: dict[str, str], kind: str, rng: random.Random
+    tokens: list[Token], sites: list[int], table: dict[str, str], kind: str, rng: random.Random
 ) -> Mutant | None:
     if not sites:
         return None
     i = rng.choice(sites)
     old = tokens[i].text
-    tokens[i] = Tok(tokens[i].kind, table[old])
+    tokens[i] = Token(tokens[i].kind, table[old])
     line = join(tokens[:i]).count("\n") + 1
     return Mutant(join(tokens), kind, f"line {line}: {old} -> {table[old]}")
 
@@ -465,7 +398,7 @@ def _swap(
 def break_compile(source: str, language: Language | str, rng: random.Random) -> str:
     """`source` with one change that stops it from compiling (or, for Python, from parsing or
     from running past its first use of a misspelt name)."""
-    lang = lang_of(language)
+    lang = dialect_of(language)
     tokens = tokenize(source, lang)
     code = _code(tokens)
     names = [i for i in code if tokens[i].kind == "ident" and len(tokens[i].text) > 1]
@@ -489,7 +422,7 @@ def break_compile(source: str, language: Language | str, rng: random.Random) -> 
         ]
         if uses:
             i = rng.choice(uses)
-            tokens[i] = Tok("ident", tokens[i].text + "_")
+            tokens[i] = Token("ident", tokens[i].text + "_")
             return join(tokens)
         return source + "\nint main( {\n"
     colons = [
@@ -675,7 +608,7 @@ _NEW_NAMES = [
 ]  # fmt: skip
 
 
-def _declared_names(tokens: list[Tok], lang: Lang) -> list[str]:
+def _declared_names(tokens: list[Token], lang: Dialect) -> list[str]:
     """Names the program itself declares (variables, parameters, loop targets, functions)."""
     found: list[str] = []
     for i in _code(tokens):
@@ -698,14 +631,14 @@ def _declared_names(tokens: list[Tok], lang: Lang) -> list[str]:
     return found
 
 
-def _line_start(tokens: list[Tok], i: int) -> bool:
+def _line_start(tokens: list[Token], i: int) -> bool:
     j = i - 1
     while j >= 0 and tokens[j].kind == "ws":
         j -= 1
     return j < 0 or tokens[j].kind == "newline"
 
 
-def _is_decl(tokens: list[Tok], i: int) -> bool:
+def _is_decl(tokens: list[Token], i: int) -> bool:
     """Whether the statement holding token i starts with a known type (a declaration list)."""
     j = i
     depth = 0
@@ -719,7 +652,7 @@ def _is_decl(tokens: list[Tok], i: int) -> bool:
     return first is not None and (first.text in _CPP_TYPES or first.text in _TEMPLATES)
 
 
-def _renamable(name: str, tokens: list[Tok], lang: Lang) -> bool:
+def _renamable(name: str, tokens: list[Token], lang: Dialect) -> bool:
     reserved = _CPP_KEYWORDS | _CPP_TYPES | _TEMPLATES if lang == "cpp" else _PY_KEYWORDS
     if name in reserved or name.startswith("__"):
         return False
@@ -745,7 +678,7 @@ def _renamable(name: str, tokens: list[Tok], lang: Lang) -> bool:
 
 def rename_identifiers(source: str, language: Language | str, rng: random.Random) -> str:
     """Consistently rename a random subset of the names the program declares."""
-    lang = lang_of(language)
+    lang = dialect_of(language)
     tokens = tokenize(source, lang)
     names = [n for n in _declared_names(tokens, lang) if _renamable(n, tokens, lang)]
     if not names:
@@ -766,7 +699,7 @@ def rename_identifiers(source: str, language: Language | str, rng: random.Random
 
 def reindent(source: str, language: Language | str, rng: random.Random) -> str:
     """Scale leading indentation (4 -> 2 spaces, 2 -> 4, or tabs for C++)."""
-    lang = lang_of(language)
+    lang = dialect_of(language)
     widths = [_indent(x) for x in source.split("\n") if x.strip() and _indent(x)]
     if not widths:
         return source
@@ -801,7 +734,7 @@ def braces_on_own_line(source: str) -> str:
 
 
 def strip_comments(source: str, language: Language | str) -> str:
-    lang = lang_of(language)
+    lang = dialect_of(language)
     tokens = [t for t in tokenize(source, lang) if t.kind != "comment"]
     lines = join(tokens).split("\n")
     return "\n".join(x.rstrip() for x in lines if x.strip() or not x)
@@ -815,7 +748,7 @@ _COMMENTS = [
 
 def add_comments(source: str, language: Language | str, rng: random.Random) -> str:
     """Add a few line comments at the ends of code lines that hold no string or comment."""
-    lang = lang_of(language)
+    lang = dialect_of(language)
     mark = "#" if lang == "python" else "//"
     lines = source.split("\n")
     for k in rng.sample(range(len(lines)), k=min(len(lines), rng.randint(1, 4))):
@@ -828,7 +761,7 @@ def add_comments(source: str, language: Language | str, rng: random.Random) -> s
 
 def cosmetic(source: str, language: Language | str, rng: random.Random) -> str:
     """A random mix of behaviour-keeping changes (possibly none)."""
-    lang = lang_of(language)
+    lang = dialect_of(language)
     out = source
     if rng.random() < 0.6:
         out = rename_identifiers(out, lang, rng)

@@ -36,9 +36,8 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from cpsolve.languages import Language, language_of
 from cpsolve.problem import Problem
-from cpsolve.sample.engines.base import Engine, SampleRequest, SamplingParams
-from cpsolve.sample.extract import extract_program
 from cpsolve.sandbox.base import Artifact, Limits, RunResult, Sandbox, Verdict
+from cpsolve.source import rename_main
 
 Mode = Literal["model", "problem", "both"]
 PROBLEM = "problem"  # the id of the problem's own generator and validator in provenance
@@ -151,52 +150,14 @@ def arg_templates(problem: Problem, subtask: str) -> list[list[str]]:
     return [list(t.gen) for t in problem.hidden_tests if t.name in names and t.gen]
 
 
-_FLAWS = {
-    "none": "",
-    "args": "",
-    "crash": "if (seed % 4 == 1) { std::abort(); }",
-    "loop": "if (seed % 5 == 2) { volatile unsigned long long spin = 0; for (;;) spin++; }",
-    "flood": "if (seed % 6 == 3) { for (long long k = 0; k < (1LL << 33); k++) putchar('9'); }",
-    "silent": "if (seed % 3 == 0) return 0;",
-}
-
-
 def _c_string(s: str) -> str:
     return '"' + s.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
-def rename_main(source: str, name: str) -> str:
-    """A C++ program whose `main` is renamed to `name` and ends in `return 0;` (a plain function
-    that falls off its end would be undefined behaviour; `main` alone is exempt)."""
-    from cpsolve.simulate.mutate import _match, tokenize
-
-    tokens = tokenize(source, "cpp")
-    for i, t in enumerate(tokens):
-        if t.kind != "ident" or t.text != "main":
-            continue
-        j = i + 1
-        while j < len(tokens) and tokens[j].kind in ("ws", "newline", "comment"):
-            j += 1
-        if j >= len(tokens) or tokens[j].text != "(":
-            continue
-        close = _match(tokens, j, "(", ")")
-        body = next((k for k in range(close, len(tokens)) if tokens[k].text in ("{", ";")), None)
-        if body is None or tokens[body].text != "{":
-            continue
-        end = _match(tokens, body, "{", "}")
-        t.text = name
-        if end < len(tokens):
-            tokens[end].text = "return 0;\n}"
-        break
-    return "".join(t.text for t in tokens)
-
-
-def wrap_generator(
-    gen: str, templates: list[list[str]], slot: int | None, flaw: str = "none", salt: int = 0
-) -> str:
+def wrap_generator(gen: str, templates: list[list[str]], slot: int | None, salt: int = 0) -> str:
     """A C++ generator `gen` behind a `main` that takes only a seed: the seed picks an argument
-    list and becomes its seed argument (an extra last argument when `slot` is None). `flaw`
-    breaks it on purpose for some seeds (the simulated engine's broken generators)."""
+    list and becomes its seed argument (an extra last argument when `slot` is None); `salt`
+    varies the map from the wrapper's seed to the generator's."""
     if not templates:
         raise ValueError("wrap_generator needs at least one argument list")
     table = ",\n        ".join("{" + ", ".join(_c_string(a) for a in t) + "}" for t in templates)
@@ -216,7 +177,6 @@ int main(int argc, char** argv) {{
     static const std::vector<std::vector<std::string>> TABLE = {{
         {table}
     }};
-    {_FLAWS[flaw]}
     std::vector<std::string> args = TABLE[seed % TABLE.size()];
     unsigned long long s = (seed * 2654435761ULL + {salt}ULL) % 1000000007ULL + 1000;
     {put_seed}
@@ -304,41 +264,6 @@ def problem_programs(problem: Problem, subtask: str) -> tuple[Program | None, Pr
             text = wrap_validator(text, validator_args(problem, subtask, text))
         val = Program(id=PROBLEM, language=language_of(path), source=text)
     return gen, val
-
-
-# ---- sampling the programs -------------------------------------------------------------------
-
-
-def sample_programs(
-    engine: Engine,
-    problem: Problem,
-    subtask: str,
-    role: Literal["generator", "validator"],
-    n: int,
-    *,
-    language: Language = Language.CPP,
-    seed: int = 0,
-    params: SamplingParams | None = None,
-) -> list[Program]:
-    """`n` programs of `role` for a subtask from `engine` (prompts from
-    cpsolve.sample.prompts), those whose completion holds a program in C++ or Python."""
-    from cpsolve.sample.prompts import build_messages
-
-    messages = build_messages(problem, role, subtask, language)
-    p = (params or SamplingParams()).model_copy(update={"seed": seed})
-    req = SampleRequest(
-        messages=messages, n=n, params=p, role=role, problem=problem.id, subtask=subtask
-    )
-    out: list[Program] = []
-    for chunk in engine.sample([req]):
-        for c in chunk:
-            for lang in (language, *(x for x in (Language.CPP, Language.PYTHON) if x != language)):
-                ex = extract_program(c.text, lang, c.finish_reason)
-                if ex.ok and ex.code is not None:
-                    digest = hashlib.sha256(ex.code.encode()).hexdigest()[:16]
-                    out.append(Program(id=f"{role[:3]}-{digest}", language=lang, source=ex.code))
-                    break
-    return out
 
 
 # ---- running ---------------------------------------------------------------------------------
@@ -551,39 +476,3 @@ def _vote(
     result.inputs = _spread(list(per_gen.values()), s.target)
     for item in result.inputs:
         next(g for g in runners if g.prog.id == item.generator).report.kept += 1
-
-
-def generate_inputs(
-    engine: Engine,
-    problem: Problem,
-    subtask: str,
-    sandbox: Sandbox,
-    *,
-    generators: int = 8,
-    validators: int = 8,
-    mode: Mode = "model",
-    language: Language = Language.CPP,
-    seed: int = 0,
-    settings: TestgenSettings | None = None,
-) -> TestgenResult:
-    """Sample the programs from `engine` and select inputs with them: the whole stage for one
-    subtask, for use without a run store."""
-    gens: list[Program] = []
-    vals: list[Program] = []
-    if mode != "problem":
-        gens = sample_programs(
-            engine, problem, subtask, "generator", generators, language=language, seed=seed
-        )
-        vals = sample_programs(
-            engine, problem, subtask, "validator", validators, language=language, seed=seed
-        )
-    return select_inputs(
-        problem,
-        subtask,
-        sandbox,
-        generators=gens,
-        validators=vals,
-        mode=mode,
-        seed=seed,
-        settings=settings,
-    )

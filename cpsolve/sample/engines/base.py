@@ -22,6 +22,8 @@ from typing import Literal, Protocol, runtime_checkable
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from cpsolve.languages import Language
+
 Role = Literal["solution", "generator", "validator"]
 FinishReason = Literal["stop", "length", "error"]
 
@@ -57,6 +59,9 @@ class SampleRequest(BaseModel):
     role: Role = "solution"
     problem: str = ""
     subtask: str = ""
+    # The language the prompt asks for. Models read only the prompt; the simulated engine, which
+    # cannot, answers in this one (C++ when None). Nothing seeds or hashes it.
+    language: Language | None = None
     # Index of this request's first sample within its (problem, subtask, role) stream. A run
     # that asks again for samples it lost (a resumed run) sets it; `replay` serves the recorded
     # samples from there, engines that sample use `params.seed` instead.
