@@ -78,6 +78,6 @@ def test_interactive_candidates_on_generated_inputs_keep_what_the_interactor_sai
         store.add_program(sha, "python", source)
         ex.run_generated(sha, data)
         rows = store.executions(sha, ex.limits_key)
-        said[path] = [store.output(rows[h]["output"]) for h in map(sha_of, data)]
+        said[path] = [store.output(rows[h].output or "") for h in map(sha_of, data)]
     assert said["solutions/binary.py"] == [b"AC 1.000000", b"AC 1.000000"]
     assert said["solutions/linear.py"] == [b"AC 1.000000", b"WA 0.000000"]  # too many queries
