@@ -14,16 +14,16 @@ from pathlib import Path
 import pytest
 
 pytest.importorskip("fastapi")
-import httpx  # noqa: E402
-import uvicorn  # noqa: E402
+import httpx
+import uvicorn
 
-from cpsolve.sandbox.local import LocalSandbox  # noqa: E402
-from cpsolve.serve.adapters import make_compute_score, trl_reward  # noqa: E402
-from cpsolve.serve.app import create_app  # noqa: E402
-from cpsolve.serve.catalog import Catalog  # noqa: E402
-from cpsolve.serve.client import HttpClient  # noqa: E402
-from cpsolve.serve.grader import Grader  # noqa: E402
-from cpsolve.serve.models import GradeRequest, RewardShape, Status  # noqa: E402
+from cpsolve.sandbox.local import LocalSandbox
+from cpsolve.serve.adapters import make_compute_score, trl_reward
+from cpsolve.serve.app import create_app
+from cpsolve.serve.catalog import Catalog
+from cpsolve.serve.client import HttpClient
+from cpsolve.serve.grader import Grader
+from cpsolve.serve.models import GradeRequest, Status
 
 FIXTURES = Path(__file__).parent / "fixtures" / "judge"
 SUM = FIXTURES / "sum" / "solutions"
