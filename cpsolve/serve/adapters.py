@@ -80,12 +80,13 @@ def grade_completions(
 def trl_reward(
     client: GradingClient | None = None,
     *,
-    shape: RewardShape = RewardShape.BINARY,
-    language: Language = Language.CPP,
+    shape: RewardShape | str = RewardShape.BINARY,
+    language: Language | str = Language.CPP,
     problem_column: str = "problem",
 ) -> Callable[..., list[float | None]]:
     """A reward function for `trl.GRPOTrainer(reward_funcs=...)`: the dataset's `problem_column`
     names each prompt's problem (a `language` column, when present, the wanted language)."""
+    shape, language = RewardShape(shape), parse_language(str(language))
 
     def cpsolve_reward(
         prompts: Sequence[Any], completions: Sequence[Any], **kwargs: Any
