@@ -8,7 +8,9 @@ third crashing; distinct code, so no program's runs are reused by another) are j
   result cache off, fed by `--clients` concurrent HTTP clients (`POST /grade`).
 
 Prints gradings per second of each, the ratio (service / in-process; the target is >= 0.8), and
-p50 and p99 latency per grading. Caches live in a fresh temporary CPSOLVE_CACHE, warmed by one
+p50 and p99 latency per grading (the service's includes waiting in its queue behind the other
+clients' requests). The in-process side runs before and after the service; its better rate
+counts. Caches live in a fresh temporary CPSOLVE_CACHE, warmed by one
 grading before timing starts, and each side has its own sandbox, so neither reuses the other's
 runs. Server start-up is not timed.
 
@@ -31,6 +33,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = ROOT / "tests" / "fixtures" / "judge"
+WARM = "import sys\nprint(sum(map(int, sys.stdin.read().split()[1:])))\n"  # accepted
 BODIES = [
     "print(sum(a))",  # AC
     "print(sum(a) + 1)",  # WA
@@ -66,7 +69,7 @@ def in_process(codes: list[str], workers: int) -> tuple[float, list[float], list
     problem = load_problem(FIXTURES / "sum")
     verdicts: dict[str, str] = {}
     with LocalSandbox(workers=workers) as sb:
-        judge_program(problem, "print(0)\n", Language.PYTHON, sb)  # warm: generated tests
+        judge_program(problem, WARM, Language.PYTHON, sb)  # every generated test made
 
         def grade(code: str) -> str:
             verdicts[code] = judge_program(problem, code, Language.PYTHON, sb).verdict.value
@@ -111,7 +114,7 @@ def service(codes: list[str], workers: int, clients: int) -> tuple[float, list[f
                 verdicts[code] = r.json()["verdict"]
                 return verdicts[code]
 
-            grade("print(1)\n")  # warm
+            grade(WARM)
             took, lat = timed(grade, codes, clients)
         return took, lat, [verdicts[c] for c in codes]
     finally:
@@ -132,15 +135,17 @@ def main() -> None:
     os.environ["CPSOLVE_CACHE"] = tempfile.mkdtemp(prefix="cpsolve-bench-serve-")
     codes = programs(ns.programs)
     print(f"{ns.programs} distinct programs, {ns.workers} sandbox worker(s), {ns.clients} clients")
-    rates = {}
+    rates: dict[str, float] = {}
     verdicts = {}
-    for side, run in (
+    for side, run in (  # in-process before and after the service: the better run counts
         ("in-process", lambda: in_process(codes, ns.workers)),
         ("service", lambda: service(codes, ns.workers, ns.clients)),
+        ("in-process", lambda: in_process(codes, ns.workers)),
     ):
         took, lat, verdicts[side] = run()
-        rates[side] = len(codes) / took
-        print(f"{side:>10}: {rates[side]:6.1f} gradings/s  p50 {pct(lat, 50) * 1000:7.1f} ms  "
+        rate = len(codes) / took
+        rates[side] = max(rates.get(side, 0.0), rate)
+        print(f"{side:>10}: {rate:6.1f} gradings/s  p50 {pct(lat, 50) * 1000:7.1f} ms  "
               f"p99 {pct(lat, 99) * 1000:7.1f} ms")  # fmt: skip
     if verdicts["service"] != verdicts["in-process"]:
         raise SystemExit("the service and the in-process judge gave different verdicts")
