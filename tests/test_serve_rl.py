@@ -58,6 +58,8 @@ def test_trl_reward_takes_strings_and_chat_messages(client: HttpClient) -> None:
     )  # fmt: skip
     assert got == [1.0, 1.0, 0.0, -0.1]
     assert reward.__name__ == "cpsolve_reward"
+    by_url = trl_reward(str(client._http.base_url), shape="ioi", language="python")
+    assert by_url(["p"], [WRONG], problem=["sum"]) == [0.5]
 
 
 def require_rl() -> None:

@@ -78,15 +78,18 @@ def grade_completions(
 
 
 def trl_reward(
-    client: GradingClient | None = None,
+    client: GradingClient | str | None = None,
     *,
     shape: RewardShape | str = RewardShape.BINARY,
     language: Language | str = Language.CPP,
     problem_column: str = "problem",
 ) -> Callable[..., list[float | None]]:
     """A reward function for `trl.GRPOTrainer(reward_funcs=...)`: the dataset's `problem_column`
-    names each prompt's problem (a `language` column, when present, the wanted language)."""
+    names each prompt's problem (a `language` column, when present, the wanted language).
+    `client`: a client, the service's URL, or None for `default_client()`."""
     shape, language = RewardShape(shape), parse_language(str(language))
+    if isinstance(client, str):
+        client = HttpClient(client, os.environ.get("CPSOLVE_SERVE_TOKEN"))
 
     def cpsolve_reward(
         prompts: Sequence[Any], completions: Sequence[Any], **kwargs: Any
