@@ -35,7 +35,13 @@ from typing import Any
 
 from cpsolve.errors import UserError
 from cpsolve.sandbox.image import find_image, sandbox_image
-from cpsolve.sandbox.local import LocalSandbox, RunnerWorker, SandboxFailure, _uid_block
+from cpsolve.sandbox.local import (
+    BOX_RUNNER,
+    LocalSandbox,
+    RunnerWorker,
+    SandboxFailure,
+    _uid_block,
+)
 
 LABEL = "cpsolve.sandbox"
 OWNER_PID = "cpsolve.owner_pid"
@@ -193,9 +199,9 @@ class ContainerSpec:
     def create(self, client: Any, uids: str) -> Any:
         import docker  # type: ignore[import-untyped]
 
-        command = ["python3", "-I", "/opt/cpsolve/runner.py", "--root", f"{STATE_DIR}/runner"]
+        command = ["python3", "-I", BOX_RUNNER, "--root", f"{STATE_DIR}/runner"]
         command += ["--uids", uids, "--store-mb", str(self.store_mb)]
-        command += ["--pch-dir", "/opt/cpsolve/pch"]  # built into the image (sandbox/Dockerfile)
+        command += ["--pch-dir", "/opt/cpsolve/pch"]  # built into the image (runner/Dockerfile)
         return client.containers.create(
             self.image,
             command=command,

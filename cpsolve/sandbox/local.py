@@ -1,9 +1,10 @@
 """The local backend, the embedded default: in-box runners under bubblewrap on this machine.
 
-Each worker is one long-lived `sandbox/runner.py` process inside its own bubblewrap box (no
-network, read-only /usr and /etc, private /tmp and /dev/shm, own pid/ipc/uts namespaces) with
-its own block of unprivileged uids. Where bwrap is missing, the runner runs under `unshare`
-(namespaces + rlimits, the host's files visible) and a warning says the isolation is weaker.
+Each worker is one long-lived in-box runner (`cpsolve/sandbox/runner/`, bound read-only) inside
+its own bubblewrap box (no network, read-only /usr and /etc, private /tmp and /dev/shm, own
+pid/ipc/uts namespaces) with its own block of unprivileged uids. Where bwrap is missing, the
+runner runs under `unshare` (namespaces + rlimits, the host's files visible) and a warning says
+the isolation is weaker.
 """
 
 from __future__ import annotations
@@ -51,7 +52,10 @@ from cpsolve.sandbox.cache import (
     run_key,
 )
 
-RUNNER = Path(__file__).resolve().parents[2] / "sandbox" / "runner.py"
+RUNNER_DIR = Path(__file__).resolve().parent / "runner"  # the in-box runner package
+RUNNER = RUNNER_DIR / "__main__.py"  # its entry, run as a plain file
+BOX_RUNNER_DIR = "/opt/cpsolve/runner"  # where the box (bwrap or the image) holds it
+BOX_RUNNER = f"{BOX_RUNNER_DIR}/__main__.py"
 BOX_PYTHON = "/usr/bin/python3"
 UID_BASE, UID_BLOCK, UID_BLOCKS = 100_000, 16, 4096
 LOCK_DIR = Path(tempfile.gettempdir()) / "cpsolve-uid-locks"
@@ -110,7 +114,7 @@ def _uid_block() -> tuple[int, int, int]:
 
 
 def _bwrap_argv(runner_args: list[str], tmp_mb: int, pch_dir: Path | None = None) -> list[str]:
-    runner = [BOX_PYTHON, "-I", "/opt/cpsolve/runner.py", "--root", "/tmp/cps", *runner_args]
+    runner = [BOX_PYTHON, "-I", BOX_RUNNER, "--root", "/tmp/cps", *runner_args]
     pch: list[str] = []
     if pch_dir is not None:  # a missing one is passed too: the runner then compiles without
         if pch_dir.is_dir():
@@ -186,7 +190,7 @@ def _bwrap_prefix(tmp_mb: int) -> list[str]:
             argv += ["--ro-bind", "/dev/null", secret]
     argv += ["--proc", "/proc", "--dev", "/dev"]
     argv += ["--perms", "0755", "--size", str(tmp_mb << 20), "--tmpfs", "/tmp"]
-    argv += ["--ro-bind", str(RUNNER), "/opt/cpsolve/runner.py", "--chdir", "/"]
+    argv += ["--ro-bind", str(RUNNER_DIR), BOX_RUNNER_DIR, "--chdir", "/"]
     if os.geteuid() == 0:  # the runner switches to pool uids; bwrap drops the rest
         for cap in ("SETUID", "SETGID", "CHOWN", "FOWNER", "DAC_OVERRIDE", "KILL"):
             argv += ["--cap-add", f"CAP_{cap}"]
