@@ -74,12 +74,12 @@ class RunnerPool:
         one does not). `key_flags` join every language's compile flags in the compile key."""
         self._all: list[RunnerWorker] = list(workers)
         self.workers = len(self._all)
-        self.cache = ArtifactCache(cache_dir)
         self.runs = RunCache()
         self._idle: queue.Queue[RunnerWorker] = queue.Queue()
         self._compile_locks: dict[str, threading.Lock] = {}
         self._lock = threading.Lock()
         try:
+            self.cache = ArtifactCache(cache_dir)
             info = [w.request("ping", ping_timeout) for w in self._all]  # every one answers
         except BaseException:
             for w in self._all:
