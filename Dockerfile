@@ -20,10 +20,9 @@ RUN apt-get update \
 WORKDIR /opt/cpsolve
 COPY pyproject.toml README.md ./
 COPY cpsolve ./cpsolve
-COPY sandbox ./sandbox
 COPY problems ./problems
 # vLLM and torch come from the base image: install cpsolve without touching them.
-# editable: the in-box runner (sandbox/runner.py) is found beside the package, as in a checkout
+# editable; the in-box runner (cpsolve/sandbox/runner/) ships inside the package
 RUN pip install --no-cache-dir -e . \
  && python3 -c "import vllm, cpsolve.sample.engines.vllm_engine; print('vllm', vllm.__version__)"
 

@@ -20,7 +20,7 @@ from cpsolve.sandbox.docker import CAPS, LABEL, OWNER_PID, DockerSandbox, docker
 from cpsolve.sandbox.image import sandbox_image
 
 REQUIRED = os.environ.get("CPSOLVE_REQUIRE_DOCKER") == "1"
-TAG = sandbox_image()  # fixed for the session, even if runner.py is edited meanwhile
+TAG = sandbox_image()  # fixed for the session, even if the runner is edited meanwhile
 
 if not docker_ready(TAG):
     if REQUIRED:

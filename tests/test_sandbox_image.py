@@ -4,8 +4,10 @@ formats), the content-addressed tag, and the one-sentence errors of `cpsolve san
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -91,3 +93,29 @@ def test_build_without_a_daemon_says_what_to_do(tmp_path: Path) -> None:
     )
     assert done.returncode == 2
     assert "Docker daemon does not answer" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_the_image_is_built_from_every_runner_file() -> None:
+    """The context (and so the tag) covers the Dockerfile, each runner module and launcher.c."""
+    names = set(image.read_context())
+    modules = {f"runner/{p.name}" for p in image.RUNNER_DIR.glob("*.py")}
+    assert {"Dockerfile", "runner/__main__.py", "runner/launcher.c"} <= names
+    assert len(modules) > 5 and modules <= names
+    assert not any("__pycache__" in n for n in names)
+
+
+@pytest.mark.slow
+def test_the_wheel_carries_the_runner_and_the_image_dockerfile(tmp_path: Path) -> None:
+    """A real (not editable) build: the sandbox needs nothing outside the package."""
+    repo = Path(__file__).resolve().parents[1]
+    src = tmp_path / "src"  # a clean copy: no stale build/ from an earlier build
+    shutil.copytree(repo / "cpsolve", src / "cpsolve", ignore=shutil.ignore_patterns("__pycache__"))
+    for name in ("pyproject.toml", "README.md"):
+        shutil.copy(repo / name, src / name)
+    argv = [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q"]
+    subprocess.run([*argv, "-w", str(tmp_path / "dist"), str(src)], check=True, timeout=600)
+    [wheel] = (tmp_path / "dist").glob("cpsolve-*.whl")
+    names = set(zipfile.ZipFile(wheel).namelist())
+    runner = {f"cpsolve/sandbox/{name}" for name in image.read_context() if name != "Dockerfile"}
+    assert "cpsolve/sandbox/runner/launcher.c" in runner and runner <= names
+    assert "cpsolve/sandbox/runner/Dockerfile" in names

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import base64
-import importlib.util
+import json
 import os
 import shutil
+import subprocess
 import sys
 import tempfile
 from collections.abc import Iterator
@@ -16,7 +17,8 @@ import pytest
 
 from cpsolve.languages import Language
 from cpsolve.sandbox.base import Job, Limits, ProcSpec, Sandbox, Stage, Verdict
-from cpsolve.sandbox.local import RUNNER, LocalSandbox
+from cpsolve.sandbox.local import LocalSandbox
+from cpsolve.sandbox.runner import launch, server
 from cpsolve.source import normalise_source
 
 pytestmark = pytest.mark.skipif(shutil.which("g++") is None, reason="needs g++")
@@ -237,30 +239,58 @@ def test_many_batches_in_flight(sb: LocalSandbox) -> None:
 
 
 def test_runner_without_a_c_compiler_uses_the_python_launcher() -> None:
-    spec = importlib.util.spec_from_file_location("cpsolve_runner", RUNNER)
-    assert spec and spec.loader
-    runner = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(runner)
     root = tempfile.mkdtemp(prefix="cpsolve-runner-test-")  # pool uids must reach their dirs
     os.chmod(root, 0o711)
     try:
-        _python_launcher_runs(runner, root)
+        _python_launcher_runs(root)
     finally:
         shutil.rmtree(root)
 
 
-def _python_launcher_runs(runner, root: str) -> None:
-    r = runner.Runner(os.path.join(root, "state"), (164000, 164003), 64)
-    r.launcher = runner.ExecLauncher([sys.executable, "-I", str(RUNNER), "--launch"])
-    r.put("k", "python", "main.py", {"main.py": b"import sys\nprint(sys.stdin.read()[::-1])\n"})
+def _python_launcher_runs(root: str) -> None:
+    r = server.Runner(os.path.join(root, "state"), (164000, 164003), 64)
+    r.launcher = launch.ExecLauncher([sys.executable, "-I", launch.ENTRY, "--launch"])
+    r.store.put(
+        "k", "python", "main.py", {"main.py": b"import sys\nprint(sys.stdin.read()[::-1])\n"}
+    )
     limits = {**Limits().model_dump(), "wall_s": 5.0}
     [ok] = r.op_run_batch({"key": "k", "inputs": ["YWJj"], "limits": limits})["results"]
     assert ok["verdict"] == "AC", ok
     assert base64.b64decode(ok["stdout"]) == b"cba\n"
-    r.put("t", "python", "main.py", {"main.py": b"while True: pass\n"})
+    r.store.put("t", "python", "main.py", {"main.py": b"while True: pass\n"})
     quick = {**limits, "cpu_s": 0.3, "wall_s": 1.0}
     [tle] = r.op_run_batch({"key": "t", "inputs": [""], "limits": quick})["results"]
     assert tle["verdict"] == "TLE"
+
+
+def test_the_runner_starts_as_a_plain_file_without_cpsolve(tmp_path: Path) -> None:
+    """The box has no cpsolve: a copy of the runner directory alone answers ping over stdin."""
+    copy = tmp_path / "runner"
+    shutil.copytree(
+        Path(server.__file__).parent, copy, ignore=shutil.ignore_patterns("__pycache__")
+    )
+    state = tmp_path / "state"
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-I",
+            str(copy / "__main__.py"),
+            "--root",
+            str(state),
+            "--uids",
+            "164004-164007",
+        ],
+        input=b'{"id": 7, "op": "ping"}\n{"id": 8, "op": "shutdown"}\n',
+        capture_output=True,
+        timeout=120,
+        cwd=tmp_path,
+        env={"PATH": "/usr/local/bin:/usr/bin:/bin"},
+    )
+    assert done.returncode == 0, done.stderr
+    ping, bye = (json.loads(line) for line in done.stdout.splitlines())
+    assert ping["id"] == 7 and ping["ok"] and ping["version"] == 1 and "cpp" in ping["flags"]
+    assert bye == {"id": 8, "ok": True}
+    assert (state / "launcher").is_file()  # launcher.c compiled into the state directory
 
 
 def test_auto_says_which_backend_it_took(capsys: pytest.CaptureFixture[str]) -> None:

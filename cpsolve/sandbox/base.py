@@ -14,7 +14,7 @@ Two levels:
 
 Processes run as an unprivileged uid under rlimits; time is CPU time of the whole process tree,
 memory is peak RSS. Everything crossing this boundary is a pydantic model, so the same structures
-travel as JSON to the in-box runner (`sandbox/runner.py`) in either backend.
+travel as JSON to the in-box runner (`cpsolve/sandbox/runner/`) in either backend.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Sequence
 from enum import StrEnum
-from typing import Literal, Protocol, runtime_checkable
+from typing import Literal, Protocol, Self, runtime_checkable
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -201,6 +201,12 @@ class Sandbox(Protocol):
     def close(self) -> None:
         """Release every worker, container and temporary file."""
         ...
+
+    def __enter__(self) -> Self:
+        """`with open_sandbox(...) as sb:` closes it at the end of the block."""
+        ...
+
+    def __exit__(self, *exc: object) -> None: ...
 
 
 SandboxKind = Literal["auto", "local", "docker"]

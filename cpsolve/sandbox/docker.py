@@ -12,8 +12,8 @@ closes with our connection (StdinOnce), so the runner exits and the daemon remov
 (auto_remove) even when the parent is SIGKILLed; and every start sweeps labelled containers whose
 owner process is gone.
 
-Scheduling, caches and the runner protocol are the local backend's (LocalSandbox): only the
-workers differ.
+Scheduling, caches and the runner protocol are the pool's (`pool.RunnerPool`,
+`worker.RunnerWorker`), as in the local backend: only the workers' transport differs.
 """
 
 from __future__ import annotations
@@ -27,15 +27,15 @@ import struct
 import threading
 import time
 import weakref
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager, suppress
+from contextlib import suppress
 from pathlib import Path
 from typing import Any
 
 from cpsolve.errors import UserError
 from cpsolve.sandbox.image import find_image, sandbox_image
-from cpsolve.sandbox.local import LocalSandbox, RunnerWorker, SandboxFailure, _uid_block
+from cpsolve.sandbox.pool import RunnerPool, worker_count
+from cpsolve.sandbox.worker import BOX_RUNNER, RunnerWorker, SandboxFailure
 
 LABEL = "cpsolve.sandbox"
 OWNER_PID = "cpsolve.owner_pid"
@@ -193,9 +193,9 @@ class ContainerSpec:
     def create(self, client: Any, uids: str) -> Any:
         import docker  # type: ignore[import-untyped]
 
-        command = ["python3", "-I", "/opt/cpsolve/runner.py", "--root", f"{STATE_DIR}/runner"]
+        command = ["python3", "-I", BOX_RUNNER, "--root", f"{STATE_DIR}/runner"]
         command += ["--uids", uids, "--store-mb", str(self.store_mb)]
-        command += ["--pch-dir", "/opt/cpsolve/pch"]  # built into the image (sandbox/Dockerfile)
+        command += ["--pch-dir", "/opt/cpsolve/pch"]  # built into the image (runner/Dockerfile)
         return client.containers.create(
             self.image,
             command=command,
@@ -223,16 +223,14 @@ class ContainerSpec:
         )
 
 
-class _ContainerWorker(RunnerWorker):
-    """One container and its runner."""
+class ContainerWorker(RunnerWorker):
+    """One container and its runner: the transport is the container's attached stream."""
 
     what = "container"
 
     def __init__(self, client: Any, spec: ContainerSpec) -> None:
         super().__init__()
         self.client, self.spec = client, spec
-        self.lock_fd, first, last = _uid_block()
-        self.uids = f"{first}-{last}"
         self.container: Any = None
         self.channel: _Channel | None = None
         self.used = 0.0
@@ -265,6 +263,11 @@ class _ContainerWorker(RunnerWorker):
         assert self.channel is not None
         return self.channel.read_line(timeout)
 
+    def checkout(self) -> None:
+        """One idle for a while is pinged (and replaced when sick) before it is used."""
+        if time.monotonic() - self.used > IDLE_PING_S:
+            self.healthy()
+
     def healthy(self) -> bool:
         """Ping the runner; a dead or hung container is replaced (and False returned)."""
         try:
@@ -292,10 +295,6 @@ class _ContainerWorker(RunnerWorker):
                     "the same command to resume (or use --sandbox local)"
                 ) from None
             raise SandboxFailure(f"cannot start a sandbox container: {exc}") from exc
-
-    def close(self) -> None:
-        self.stop()
-        os.close(self.lock_fd)
 
 
 # ------------------------------------------------------------ the backend
@@ -328,7 +327,28 @@ def _install_hooks() -> None:
                 signal.signal(sig, _on_sigterm)
 
 
-class DockerSandbox(LocalSandbox):
+def start_containers(client: Any, spec: ContainerSpec, n: int) -> list[RunnerWorker]:
+    """Start n worker containers at once; all or none (the started ones are removed)."""
+    started: list[RunnerWorker] = []
+    error: Exception | None = None
+    try:
+        with ThreadPoolExecutor(n) as ex:
+            futures = [ex.submit(ContainerWorker, client, spec) for _ in range(n)]
+            for f in futures:
+                try:
+                    started.append(f.result())
+                except Exception as exc:
+                    error = exc
+        if len(started) < n:
+            raise SandboxFailure(f"a sandbox container did not start: {error}")
+    except BaseException:
+        for w in started:
+            w.close()
+        raise
+    return started
+
+
+class DockerSandbox(RunnerPool):
     """The Sandbox protocol over a pool of containers. Thread-safe; a context manager."""
 
     name = "docker"
@@ -344,10 +364,8 @@ class DockerSandbox(LocalSandbox):
         tmpfs_mb: int = 2048,
         store_mb: int = 512,
     ) -> None:
-        # Not LocalSandbox.__init__ (its workers are local runners); the pool's state is shared.
         import docker  # type: ignore[import-untyped]
 
-        self._init_pool(workers, cache_dir)
         self.mode = "docker"
         try:
             self.client = _client()
@@ -366,58 +384,21 @@ class DockerSandbox(LocalSandbox):
             )
         self.image_id = found.id
         self.swept = sweep_stale(self.client)
-        self._closed = False  # close() from here on stops the containers started so far
         _install_hooks()
-        _open.add(self)
         spec = ContainerSpec(image, memory_mb, pids, tmpfs_mb, store_mb)
         started = time.monotonic()
-        try:
-            self._start_workers(spec)
-        except BaseException:
-            self.close()
-            raise
-        self.startup_s = time.monotonic() - started
-
-    def _start_workers(self, spec: ContainerSpec) -> None:
-        error: Exception | None = None
-        with ThreadPoolExecutor(self.workers) as ex:
-            futures = [ex.submit(_ContainerWorker, self.client, spec) for _ in range(self.workers)]
-            for f in futures:
-                try:
-                    self._all.append(f.result())
-                except Exception as exc:
-                    error = exc
-            if len(self._all) < self.workers:
-                raise SandboxFailure(f"a sandbox container did not start: {error}")
-        info = [w.request("ping", 120) for w in self._all]
+        containers = start_containers(self.client, spec, worker_count(workers))
         # The image id joins the compile key: a binary built in this image stays with it.
         marker = f"--cpsolve-image={self.image_id}"
-        self._adopt_workers(info[0], {k: [*v, marker] for k, v in info[0]["flags"].items()})
-
-    @contextmanager
-    def _worker(self) -> Iterator[RunnerWorker]:
-        """Check a container out; one idle for a while is pinged (and replaced when sick)."""
-        with super()._worker() as w:
-            assert isinstance(w, _ContainerWorker)
-            if time.monotonic() - w.used > IDLE_PING_S:
-                w.healthy()
-            yield w
+        super().__init__(containers, cache_dir=cache_dir, ping_timeout=120, key_flags=[marker])
+        _open.add(self)
+        self.startup_s = time.monotonic() - started
 
     def containers(self) -> list[Any]:
         """The live worker containers (for inspection)."""
-        workers = [w for w in self._all if isinstance(w, _ContainerWorker)]  # all of them
+        workers = [w for w in self._all if isinstance(w, ContainerWorker)]  # all of them
         return [w.container for w in workers if w.container is not None]
 
     def close(self) -> None:
-        if getattr(self, "_closed", True):
-            return
-        self._closed = True
-        pool = getattr(self, "_pool", None)
-        if pool is not None:
-            pool.shutdown(wait=True)
-        for w in self._all:
-            w.close()
+        super().close()
         _open.discard(self)
-
-    def __enter__(self) -> DockerSandbox:
-        return self

@@ -2,8 +2,9 @@
 
 `build_image(offline=True)` makes the base with debootstrap (minimal Debian bookworm, g++ and
 python3) from the Debian mirror that apt on this machine already uses, `docker import`s it, then
-builds `sandbox/Dockerfile` on it. The mirror is read from the apt sources, never written here.
-The image carries the sha256 of its Dockerfile and runner, so a stale image is noticed.
+builds `cpsolve/sandbox/runner/Dockerfile` on it. The mirror is read from the apt sources, never
+written here.
+The image carries the sha256 of its Dockerfile and runner files, so a stale image is noticed.
 """
 
 from __future__ import annotations
@@ -29,8 +30,8 @@ BASE_TAG = "cpsolve-sandbox-base:bookworm"
 CODENAME = "bookworm"
 PACKAGES = ("g++", "gcc", "libc6-dev", "python3")
 CONTEXT_LABEL = "cpsolve.context_sha256"
-CONTEXT_FILES = ("Dockerfile", "runner.py")
-SANDBOX_DIR = Path(__file__).resolve().parents[2] / "sandbox"
+RUNNER_DIR = Path(__file__).resolve().parent / "runner"  # the in-box runner, with the Dockerfile
+DOCKERFILE = RUNNER_DIR / "Dockerfile"
 APT_SOURCES = Path("/etc/apt/sources.list")
 APT_SOURCES_DIR = Path("/etc/apt/sources.list.d")
 
@@ -43,16 +44,16 @@ class AptSource(BaseModel):
     components: list[str]
 
 
-def runner_path() -> Path:
-    path = SANDBOX_DIR / "runner.py"
-    if not path.is_file():
-        raise UserError(f"{path} is missing; run cpsolve from a full checkout of its repository.")
-    return path
+def context_files() -> dict[str, Path]:
+    """The build context: the Dockerfile, and every runner source as runner/NAME (its modules
+    and launcher.c; not caches)."""
+    runner = sorted(p for p in RUNNER_DIR.iterdir() if p.is_file() and p.suffix in (".py", ".c"))
+    return {"Dockerfile": DOCKERFILE, **{f"runner/{p.name}": p for p in runner}}
 
 
 def read_context() -> dict[str, bytes]:
     """What the image is built from, read once (so the tag, label and build agree)."""
-    return {name: (runner_path().parent / name).read_bytes() for name in CONTEXT_FILES}
+    return {name: path.read_bytes() for name, path in context_files().items()}
 
 
 def context_sha(context: dict[str, bytes] | None = None) -> str:
@@ -266,9 +267,8 @@ def build_offline_base(client: Any, mirror: str, say: Say, workdir: Path) -> str
 
 
 def _build(client: Any, tag: str, base: str | None, context: dict[str, bytes], say: Say) -> None:
-    """Build sandbox/Dockerfile; the build's own error message when it fails."""
-    where = runner_path().parent / "Dockerfile"
-    say(f"building {tag} from {where}" + (f" on {base}" if base else ""))
+    """Build the runner's Dockerfile; the build's own error message when it fails."""
+    say(f"building {tag} from {DOCKERFILE}" + (f" on {base}" if base else ""))
     stream = client.api.build(
         fileobj=_context_tar(context),
         custom_context=True,

@@ -23,7 +23,7 @@ for path in targets:
         print("WROTE", path)
     except OSError as exc:
         print("refused", path, type(exc).__name__)
-for path in [os.path.abspath(__file__), "/opt/cpsolve/runner.py", "/etc/passwd"]:
+for path in [os.path.abspath(__file__), "/opt/cpsolve/runner/__main__.py", "/etc/passwd"]:
     try:
         with open(path, "a") as f:
             f.write("# tampered\n")

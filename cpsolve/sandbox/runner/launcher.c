@@ -1,0 +1,296 @@
+/* cpsolve's launcher: starts the in-box runner's processes (see launch.py for the protocol).
+   Compiled by the runner when it starts (gcc -O2 [-static]) into its state directory. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/signalfd.h>
+#include <sys/syscall.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#define MAXJOBS 256
+
+static int errw = -1;
+
+static void fail(const char *what) {
+  char buf[600];
+  int n = snprintf(buf, sizeof buf, "%s: %s", what, strerror(errno));
+  if (write(errw, buf, n) < 0) {}
+  _exit(127);
+}
+
+static void lim(int res, unsigned long long v, unsigned long long hard, const char *what) {
+  struct rlimit r = {v, hard};
+  if (setrlimit(res, &r) != 0) fail(what);
+}
+
+/* phase 0: as root (R:, W: are the runner's own files); 1: read ends as the uid (r:, fr:);
+   2: write ends as the uid (w:, fw:) */
+static int phase_of(const char *s) {
+  if (!strncmp(s, "R:", 2) || !strncmp(s, "W:", 2)) return 0;
+  if (!strncmp(s, "r:", 2) || !strncmp(s, "fr:", 3) || !strncmp(s, "fb:", 3)) return 1;
+  return 2;
+}
+
+static int open_stream(const char *s) {
+  if (!strncmp(s, "R:", 2)) return open(s + 2, O_RDONLY);
+  if (!strncmp(s, "W:", 2)) return open(s + 2, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+  if (!strncmp(s, "r:", 2)) return open(s + 2, O_RDONLY | O_NOFOLLOW);
+  if (!strncmp(s, "fr:", 3)) {
+    int fd = open(s + 3, O_RDONLY | O_NOFOLLOW | O_NONBLOCK);
+    if (fd >= 0) fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+    return fd;
+  }
+  if (!strncmp(s, "fb:", 3)) return open(s + 3, O_RDONLY | O_NOFOLLOW);
+  if (!strncmp(s, "w:", 2)) return open(s + 2, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW, 0644);
+  if (!strncmp(s, "fw:", 3)) return open(s + 3, O_WRONLY | O_NOFOLLOW);
+  errno = EINVAL;
+  return -1;
+}
+
+static void open_phase(char **a, int *fds, int phase) {
+  for (int i = 0; i < 3; i++)
+    if (phase_of(a[8 + i]) == phase) {
+      int fd = open_stream(a[8 + i]);
+      if (fd < 0) fail(a[8 + i]);
+      fds[i] = fcntl(fd, F_DUPFD, 10);
+      if (fds[i] < 0) fail("dup");
+      close(fd);
+    }
+}
+
+/* a: UID:GID:UMASK CPU_S FSIZE NOFILE NPROC AS WALL_MS CWD S0 S1 S2 (a[0..10]) */
+static void child(char **a, char **prog, char **envp) {
+  char *rest;
+  long uid = strtol(a[0], &rest, 10);
+  long gid = *rest == ':' ? strtol(rest + 1, &rest, 10) : uid;
+  mode_t mask = *rest == ':' ? (mode_t)strtol(rest + 1, 0, 8) : 022;
+  unsigned long long cpu = (unsigned long long)atof(a[1]) + 1;
+  unsigned long long as = strtoull(a[5], 0, 10);
+  unsigned long long fsize = strtoull(a[2], 0, 10), nofile = strtoull(a[3], 0, 10);
+  unsigned long long nproc = strtoull(a[4], 0, 10);
+  sigset_t none;
+  sigemptyset(&none);
+  sigprocmask(SIG_SETMASK, &none, 0);
+  for (int s = 1; s < 32; s++) signal(s, SIG_DFL);
+  if (setpgid(0, 0) != 0) fail("setpgid");
+  int fds[3] = {-1, -1, -1};
+  open_phase(a, fds, 0);
+  lim(RLIMIT_CPU, cpu, cpu + 1, "RLIMIT_CPU");
+  lim(RLIMIT_FSIZE, fsize, fsize, "RLIMIT_FSIZE");
+  lim(RLIMIT_CORE, 0, 0, "RLIMIT_CORE");
+  lim(RLIMIT_NOFILE, nofile, nofile, "RLIMIT_NOFILE");
+  lim(RLIMIT_NPROC, nproc, nproc, "RLIMIT_NPROC");
+  lim(RLIMIT_STACK, as, as, "RLIMIT_STACK");
+  lim(RLIMIT_MEMLOCK, 0, 0, "RLIMIT_MEMLOCK");
+  lim(RLIMIT_MSGQUEUE, 0, 0, "RLIMIT_MSGQUEUE");
+  if (uid >= 0) {
+    if (setgroups(0, 0) != 0) fail("setgroups");
+    if (setresgid(gid, gid, gid) != 0) fail("setresgid");
+    if (setresuid(uid, uid, uid) != 0) fail("setresuid");
+  }
+  if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) fail("no_new_privs");
+  umask(mask);
+  if (chdir(a[7]) != 0) fail("chdir");
+  open_phase(a, fds, 1);
+  open_phase(a, fds, 2);
+  for (int i = 0; i < 3; i++)
+    if (dup2(fds[i], i) < 0) fail("dup2");
+  syscall(SYS_close_range, 3, errw - 1, 0);
+  syscall(SYS_close_range, errw + 1, ~0U, 0);
+  lim(RLIMIT_AS, as, as, "RLIMIT_AS");
+  execve(prog[0], prog, envp);
+  fail(prog[0]);
+}
+
+struct job {
+  pid_t pid;
+  char id[32];
+  int errfd, timed_out;
+  struct timespec t0;
+  long wall_ms;
+};
+static struct job jobs[MAXJOBS];
+static int njobs;
+
+static long ms_since(struct timespec *t0) {
+  struct timespec t;
+  clock_gettime(CLOCK_MONOTONIC, &t);
+  return (t.tv_sec - t0->tv_sec) * 1000 + (t.tv_nsec - t0->tv_nsec) / 1000000;
+}
+
+static int read_full(int fd, char *buf, size_t n) {
+  while (n > 0) {
+    ssize_t r = read(fd, buf, n);
+    if (r < 0 && errno == EINTR) continue;
+    if (r <= 0) return -1;
+    buf += r;
+    n -= r;
+  }
+  return 0;
+}
+
+static void say(const char *line, int n) {
+  while (n > 0) {
+    ssize_t w = write(1, line, n);
+    if (w < 0 && errno == EINTR) continue;
+    if (w <= 0) _exit(3);
+    line += w;
+    n -= w;
+  }
+}
+
+static char **args;
+static size_t args_cap;
+
+static void start(char *body, uint32_t len) {
+  size_t n = 0, need = 1;
+  for (uint32_t i = 0; i < len; i++) need += body[i] == 0;
+  if (need > args_cap) {
+    free(args);
+    args = malloc(need * sizeof(char *));
+    args_cap = args ? need : 0;
+    if (!args) _exit(4);
+  }
+  for (uint32_t i = 0; i < len; n++) {
+    args[n] = body + i;
+    i += strlen(body + i) + 1;
+  }
+  args[n] = 0;
+  /* ID NENV ENV... UID CPU FSIZE NOFILE NPROC AS WALL CWD S0 S1 S2 -- PROG... */
+  int nenv = n > 1 ? atoi(args[1]) : -1;
+  char line[700];
+  if (n < 2 || nenv < 0 || n < (size_t)nenv + 15 || strcmp(args[2 + nenv + 11], "--") != 0) {
+    int k = snprintf(line, sizeof line, "%s err bad launch request\n", n ? args[0] : "?");
+    say(line, k);
+    return;
+  }
+  char **envp = args + 2;
+  char **a = args + 2 + nenv;
+  int ep[2];
+  if (njobs >= MAXJOBS || pipe2(ep, O_CLOEXEC) != 0) {
+    int k = snprintf(line, sizeof line, "%s err too many processes at once\n", args[0]);
+    say(line, k);
+    return;
+  }
+  struct job *j = &jobs[njobs];
+  snprintf(j->id, sizeof j->id, "%s", args[0]);
+  j->wall_ms = atol(a[6]);
+  j->timed_out = 0;
+  clock_gettime(CLOCK_MONOTONIC, &j->t0);
+  pid_t pid = fork();
+  if (pid == 0) {
+    close(ep[0]);
+    errw = ep[1];
+    char **env = malloc((nenv + 1) * sizeof(char *));
+    if (!env) fail("malloc");
+    memcpy(env, envp, nenv * sizeof(char *));
+    env[nenv] = 0;
+    child(a, a + 12, env);
+  }
+  close(ep[1]);
+  if (pid < 0) {
+    close(ep[0]);
+    int k = snprintf(line, sizeof line, "%s err fork: %s\n", args[0], strerror(errno));
+    say(line, k);
+    return;
+  }
+  j->pid = pid;
+  j->errfd = ep[0];
+  njobs++;
+}
+
+static void reap(void) {
+  int status;
+  struct rusage ru;
+  pid_t pid;
+  while ((pid = wait4(-1, &status, WNOHANG, &ru)) > 0) {
+    for (int i = 0; i < njobs; i++) {
+      if (jobs[i].pid != pid) continue;
+      struct job *j = &jobs[i];
+      long long wall_us;
+      struct timespec t;
+      clock_gettime(CLOCK_MONOTONIC, &t);
+      wall_us = (t.tv_sec - j->t0.tv_sec) * 1000000LL + (t.tv_nsec - j->t0.tv_nsec) / 1000;
+      char msg[600], line[800];
+      ssize_t m = read(j->errfd, msg, sizeof msg - 1);
+      close(j->errfd);
+      int k;
+      if (m > 0) {
+        msg[m] = 0;
+        for (ssize_t q = 0; q < m; q++)
+          if (msg[q] == '\n') msg[q] = ' ';
+        k = snprintf(line, sizeof line, "%s err %s\n", j->id, msg);
+      } else {
+        k = snprintf(line, sizeof line, "%s ok %d %lld %lld %ld %lld %d\n", j->id, status,
+                     (long long)ru.ru_utime.tv_sec * 1000000 + ru.ru_utime.tv_usec,
+                     (long long)ru.ru_stime.tv_sec * 1000000 + ru.ru_stime.tv_usec,
+                     ru.ru_maxrss, wall_us, j->timed_out);
+      }
+      say(line, k);
+      jobs[i] = jobs[--njobs];
+      break;
+    }
+  }
+}
+
+int main(int argc, char **argv) {
+  (void)argc;
+  (void)argv;
+  sigset_t chld;
+  sigemptyset(&chld);
+  sigaddset(&chld, SIGCHLD);
+  sigprocmask(SIG_BLOCK, &chld, 0);
+  signal(SIGPIPE, SIG_IGN);
+  int sfd = signalfd(-1, &chld, SFD_CLOEXEC | SFD_NONBLOCK);
+  if (sfd < 0) return 2;
+  fcntl(0, F_SETFD, FD_CLOEXEC);
+  fcntl(1, F_SETFD, FD_CLOEXEC);
+  static char body[1 << 22];
+  for (;;) {
+    long timeout = -1;
+    for (int i = 0; i < njobs; i++) {
+      long left = jobs[i].timed_out ? 1000 : jobs[i].wall_ms - ms_since(&jobs[i].t0);
+      if (left < 0) left = 0;
+      if (timeout < 0 || left < timeout) timeout = left;
+    }
+    struct pollfd p[2] = {{0, POLLIN, 0}, {sfd, POLLIN, 0}};
+    int r = poll(p, 2, (int)timeout);
+    if (r < 0 && errno != EINTR) return 2;
+    if (p[1].revents) {
+      struct signalfd_siginfo si;
+      while (read(sfd, &si, sizeof si) > 0) {}
+      reap();
+    }
+    for (int i = 0; i < njobs; i++)
+      if (!jobs[i].timed_out && ms_since(&jobs[i].t0) >= jobs[i].wall_ms) {
+        jobs[i].timed_out = 1;
+        kill(-jobs[i].pid, SIGKILL);
+        kill(jobs[i].pid, SIGKILL);
+      }
+    if (p[0].revents) {
+      uint32_t len;
+      if (read_full(0, (char *)&len, 4) != 0) break;
+      if (len >= sizeof body) return 2;
+      if (read_full(0, body, len) != 0) break;
+      body[len] = 0;
+      start(body, len);
+    }
+  }
+  for (int i = 0; i < njobs; i++) {
+    kill(-jobs[i].pid, SIGKILL);
+    kill(jobs[i].pid, SIGKILL);
+  }
+  return 0;
+}
