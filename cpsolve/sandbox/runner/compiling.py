@@ -4,16 +4,14 @@ from __future__ import annotations
 
 import os
 import shutil
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from .box import Box
 from .cleanup import sweep
 from .launch import Spec
 from .pch import PCH_HEADER, own_message
 from .protocol import RequestError, b64, plain_name, unb64
 from .verdicts import judge, read_head
-
-if TYPE_CHECKING:
-    from .server import Runner
 
 COMPILE_LIMITS: dict[str, Any] = {
     "cpu_s": 20.0,
@@ -26,7 +24,7 @@ COMPILE_LIMITS: dict[str, Any] = {
 }
 
 
-def compile_request(r: Runner, req: dict) -> dict:
+def compile_request(r: Box, req: dict) -> dict:
     """The compile op: build in a fresh directory (with the PCH when it applies)."""
     lang = req["language"]
     if lang not in ("cpp", "c", "python"):
@@ -74,7 +72,7 @@ def compile_request(r: Runner, req: dict) -> dict:
     return {"artifact": art}
 
 
-def compile_in(r: Runner, argv, cwd, uid, lang, files, source) -> dict:
+def compile_in(r: Box, argv, cwd, uid, lang, files, source) -> dict:
     """One compiler run under COMPILE_LIMITS; "limit" says a limit (not the source) failed it."""
     out_path, err_path = r.io_files("out", "err")
     limits = COMPILE_LIMITS

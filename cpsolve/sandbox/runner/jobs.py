@@ -7,16 +7,13 @@ import os
 import shutil
 import stat
 import threading
-from typing import TYPE_CHECKING
 
+from .box import Box
 from .cleanup import sweep
 from .launch import Spec
 from .protocol import RequestError, b64, plain_name, unb64
 from .system import SYS_PATH
 from .verdicts import judge, read_head
-
-if TYPE_CHECKING:
-    from .server import Runner
 
 # A FIFO that joins two processes of one stage as streams (an interactor and the program) must not
 # look closed to its reader before its writer has opened it: the launcher opens read ends first
@@ -65,7 +62,7 @@ def release_fifos(fds: list[int]) -> None:
 class JobRun:
     """One run_job request: stages of processes in one work directory."""
 
-    def __init__(self, runner: Runner, job: dict) -> None:
+    def __init__(self, runner: Box, job: dict) -> None:
         self.r = runner
         self.job = job
         self.procs_out: list[dict] = []
