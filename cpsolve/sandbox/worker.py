@@ -9,6 +9,7 @@ import fcntl
 import json
 import os
 import tempfile
+from abc import ABC, abstractmethod
 from pathlib import Path
 from typing import Any
 
@@ -49,7 +50,7 @@ def uid_block() -> tuple[int, int, int]:
     raise SandboxFailure("no free uid block for a sandbox worker")
 
 
-class RunnerWorker:
+class RunnerWorker(ABC):
     """The JSON-lines protocol (`request`) and the artifacts the runner holds (`ensure`), over a
     transport a subclass provides (`_send`, `_read_line`, `stop`, `restart`). Every worker owns
     a uid block (`uids`, "FIRST-LAST") until `close`. Used by one thread at a time."""
@@ -62,20 +63,26 @@ class RunnerWorker:
         self.lock_fd, first, last = uid_block()
         self.uids = f"{first}-{last}"
 
+    @abstractmethod
     def _send(self, line: bytes) -> None:
-        raise NotImplementedError
+        """The transport: write one request line to the runner."""
 
+    @abstractmethod
     def _read_line(self, timeout: float) -> bytes:
-        raise NotImplementedError
+        """The transport: one reply line from the runner, within `timeout` seconds."""
 
+    @abstractmethod
     def stop(self) -> None:
-        raise NotImplementedError
+        """The transport: end the runner and whatever holds it (its process or container)."""
 
+    @abstractmethod
     def restart(self) -> None:
-        raise NotImplementedError
+        """The transport: replace a broken runner with a fresh one."""
 
     def checkout(self) -> None:
-        """Called when the pool hands this worker out (a transport may check its health)."""
+        """Called when the pool hands this worker out; a transport may check its health here
+        (the container's does), the local process needs nothing."""
+        return
 
     def close(self) -> None:
         self.stop()
