@@ -15,7 +15,7 @@ it is equal to both ways, else founds a class; at most `MAX_FOUNDERS` founders a
 column of many different wrong outputs costs a bounded number of checker runs. The checker's
 verdicts are kept in the run store (`checked_pairs`), so a rerun or a resumed run runs none twice.
 `merge_classes` is the pure grouping; `CheckerEquivalence` runs the checker through the sandbox;
-`compare_stage` is the run's stage around it (the checker compiled, a progress task).
+`compare_stage` is the run's stage around it (a progress task).
 """
 
 from __future__ import annotations
@@ -27,7 +27,6 @@ from concurrent.futures import ThreadPoolExecutor
 import numpy as np
 
 from cpsolve.judge.checkers import run_program_checker
-from cpsolve.judge.tasktypes import compile_support
 from cpsolve.problem import Problem
 from cpsolve.progress import Progress
 from cpsolve.sandbox.base import Artifact, Sandbox
@@ -141,17 +140,16 @@ def compare_stage(
     problem: Problem,
     sandbox: Sandbox,
     store: Store,
+    checker: Artifact | None,
     classes: np.ndarray,
     inputs: Sequence[bytes],
     outputs: Sequence[Sequence[bytes | None]],
     workers: int,
     progress: Progress,
 ) -> np.ndarray:
-    """`classes` (candidates x inputs) merged where the problem's program checker calls the
-    outputs equal; the checker is compiled here."""
-    path = problem.checker.path
-    assert path is not None  # a program checker has one (problem validation)
-    checker = compile_support(sandbox, problem, path)
+    """`classes` (candidates x inputs) merged where the problem's program `checker` (as the
+    problem's task type compiled it) calls the outputs equal."""
+    assert checker is not None  # asked only for a problem with a program checker
     eq = CheckerEquivalence(problem, sandbox, store, checker)
     with progress.task("compare outputs (checker)", classes.shape[1]) as task:
         return eq.matrix(classes, inputs, outputs, workers, task.advance)

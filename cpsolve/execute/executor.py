@@ -42,6 +42,7 @@ class Executor:
         self.store = store
         self.workers = max(1, getattr(sandbox, "workers", 1))
         self.task_type: TaskTypeRunner = task_type_for(problem, sandbox)
+        self.test_data = TestData(problem, sandbox, task_type=self.task_type)  # hidden tests
         self.limits = self.task_type.limits
         self.limits_key = self.limits.model_dump_json()
         self._artifacts: dict[str, Artifact] = {}

@@ -2,7 +2,7 @@
 
     compile_stage(executor, programs, progress) -> programs that compiled
     execute_stage(problem, executor, candidates, inputs, progress)   results in the store
-    judge_stage(problem, sandbox, executor, programs, progress) -> points per program, subtask
+    judge_stage(problem, executor, programs, progress) -> points per program, subtask
 
 Results land in the run's store (see `executor`); these functions only say what runs on what
 and report progress.
@@ -13,11 +13,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from cpsolve.execute.executor import Executor
-from cpsolve.judge.testdata import TestData
 from cpsolve.problem import Problem
 from cpsolve.progress import Progress
 from cpsolve.sample.stage import Candidate
-from cpsolve.sandbox.base import Sandbox
 
 
 def compile_stage(executor: Executor, programs: Sequence[str], progress: Progress) -> list[str]:
@@ -48,14 +46,10 @@ def execute_stage(
 
 
 def judge_stage(
-    problem: Problem,
-    sandbox: Sandbox,
-    executor: Executor,
-    programs: Sequence[str],
-    progress: Progress,
+    problem: Problem, executor: Executor, programs: Sequence[str], progress: Progress
 ) -> dict[str, dict[str, float]]:
     """Points per subtask of each program on the hidden tests."""
-    data = TestData(problem, sandbox)
+    data = executor.test_data
     with progress.task("judge on hidden tests", len(programs)) as task:
         data.cases(problem.hidden_tests)  # materialise once, before the threads
         return executor.judge_all(programs, data, task.advance)

@@ -137,7 +137,7 @@ def judge_program(
     ids = list(subtasks) if subtasks is not None else [s.id for s in problem.subtasks]
     for sid in ids:
         problem.subtask(sid)  # KeyError for an unknown id
-    runner = task_type or task_type_for(problem, sandbox)
+    runner = task_type or (data.task_type if data else task_type_for(problem, sandbox))
     program = runner.prepare(source, language)
     max_score = sum(problem.subtask(s).points for s in ids)
     if not program.ok:
@@ -154,7 +154,7 @@ def judge_program(
             tests=[],
             compile_message=program.message,
         )
-    data = data or TestData(problem, sandbox)
+    data = data or TestData(problem, sandbox, task_type=runner)
     done: dict[str, TestResult] = {}
     chunk = max(1, getattr(sandbox, "workers", 1))
     for sid in ids:

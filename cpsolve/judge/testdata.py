@@ -18,7 +18,13 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from cpsolve.errors import ProblemError
-from cpsolve.judge.tasktypes import HEADER_SUFFIXES, Case, compile_support, task_type_for
+from cpsolve.judge.tasktypes import (
+    HEADER_SUFFIXES,
+    Case,
+    TaskTypeRunner,
+    compile_support,
+    task_type_for,
+)
 from cpsolve.problem import Problem, ReferenceSolution, TestCase
 from cpsolve.sandbox.base import Artifact, Limits, Sandbox, Verdict
 
@@ -65,11 +71,20 @@ class TestData:
 
     __test__ = False
 
-    def __init__(self, problem: Problem, sandbox: Sandbox, root: Path | None = None) -> None:
+    def __init__(
+        self,
+        problem: Problem,
+        sandbox: Sandbox,
+        root: Path | None = None,
+        *,
+        task_type: TaskTypeRunner | None = None,
+    ) -> None:
         self.problem = problem
         self.sandbox = sandbox
         self.root = root or cache_dir()
-        self.task_type = task_type_for(problem, sandbox)  # compiles nothing until used
+        # the caller's task type when it holds one (one per problem); a new one compiles nothing
+        # until used
+        self.task_type = task_type or task_type_for(problem, sandbox)
         self._generator: Artifact | None = None
         self._main: Artifact | None = None
 

@@ -36,7 +36,6 @@ from cpsolve.errors import UserError
 from cpsolve.execute.equivalence import compare_stage
 from cpsolve.execute.executor import Executor
 from cpsolve.execute.stage import compile_stage, execute_stage, judge_stage
-from cpsolve.judge.testdata import TestData
 from cpsolve.problem import Problem, load_problem
 from cpsolve.progress import NullProgress, Progress
 from cpsolve.run.matrix import build_matrix
@@ -172,7 +171,7 @@ def _run(
     hidden = None
     if problem.hidden_tests and config.judge_all:
         with clock.stage("judge"):
-            hidden = judge_stage(problem, sandbox, executor, compiled, progress)
+            hidden = judge_stage(problem, executor, compiled, progress)
         for p in programs:
             hidden.setdefault(p, {s.id: 0.0 for s in problem.subtasks})
 
@@ -180,23 +179,24 @@ def _run(
         classes: np.ndarray, inputs: list[bytes], outputs: list[list[bytes | None]]
     ) -> np.ndarray:
         with clock.stage("compare"):
+            checker = executor.task_type.support().checker
             return compare_stage(
-                problem, sandbox, store, classes, inputs, outputs, executor.workers, progress
-            )
+                problem, sandbox, store, checker, classes, inputs, outputs, executor.workers,
+                progress,
+            )  # fmt: skip
 
     with clock.stage("select"):
         matrix = build_matrix(problem, store, executor.limits_key, cands, inputs, hidden, compare)
         matrix.save(run_dir / "matrix.npz")
-        subs = plan_and_submit(config, store, matrix, cands, _judge(problem, sandbox, executor))
+        subs = plan_and_submit(config, store, matrix, cands, _judge(problem, executor))
     return build_report(problem, config, store, run_id, matrix, cands, inputs, subs)
 
 
-def _judge(problem: Problem, sandbox: Sandbox, executor: Executor) -> Judge | None:
+def _judge(problem: Problem, executor: Executor) -> Judge | None:
     """The judge the planner asks after each submission; None without hidden tests."""
     if not problem.hidden_tests:
         return None
-    data = TestData(problem, sandbox)
-    return lambda program: executor.judge(program, data)
+    return lambda program: executor.judge(program, executor.test_data)
 
 
 def build_report(
