@@ -188,12 +188,13 @@ class TestData:
     ) -> list[bytes]:
         if self._main is None:
             source = self.problem.path(ref.path).read_text()
-            self._main = self.task_type.compile(source, ref.language)
-            if not self._main.ok:
+            main = self.task_type.compile(source, ref.language)
+            if not main.ok:  # kept only when it compiled: a later call tries again
                 raise ProblemError(
                     f"{self.problem.id}: main solution '{ref.path}' does not compile: "
-                    f"{self._main.message.strip()[:300]}"
+                    f"{main.message.strip()[:300]}"
                 )
+            self._main = main
         tl = self.problem.time_limit_s
         limits = Limits(cpu_s=max(5.0, 3 * tl), memory_mb=max(1024, self.problem.memory_limit_mb))
         runs = self.sandbox.run_batch(self._main, [inputs[i] for i in which], limits)

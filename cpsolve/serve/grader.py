@@ -112,6 +112,7 @@ class Grader:
         self._lock = threading.Lock()
         self._inflight: dict[str, Future[GradeResponse]] = {}
         self._done: OrderedDict[str, GradeResponse] = OrderedDict()
+        self._data: dict[str, TestData] = {}  # per problem: its task type, compiled once
 
     @property
     def pending(self) -> int:
@@ -168,6 +169,14 @@ class Grader:
                 while len(self._done) > self.result_cache:
                     self._done.popitem(last=False)
 
+    def _test_data(self, problem: Problem) -> TestData:
+        """The problem's test data and task type, shared by every request for it, so its
+        checker, manager or interactor and its main solution compile once for the service."""
+        with self._lock:
+            if problem.id not in self._data:
+                self._data[problem.id] = TestData(problem, self.sandbox)
+            return self._data[problem.id]
+
     def _grade(self, problem: Problem, req: GradeRequest, shape: RewardShape) -> GradeResponse:
         start = time.monotonic()
         why = "not graded"
@@ -177,7 +186,7 @@ class Grader:
                 self.metrics.retries.inc()
                 time.sleep(self.retry_delay_s * (attempt - 1))
             try:
-                data = TestData(problem, self.sandbox)
+                data = self._test_data(problem)
                 result = judge_program(
                     problem, req.code, req.language, self.sandbox, subtasks, data=data
                 )
