@@ -2,7 +2,8 @@
 
 Each module of this package adds its own commands through a `register(app)` function, so a
 command group lives beside nothing else. Errors a user can cause end in one sentence on stderr and
-exit code 2; internal faults keep their traceback.
+exit code 2; internal faults keep their traceback. Text that programs or files control is printed
+through `safe.shown`, so it cannot move the cursor or draw markup.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import pkgutil
 import typer
 from rich.console import Console
 
+from cpsolve.cli.safe import shown
 from cpsolve.errors import UserError
 
 app = typer.Typer(
@@ -47,7 +49,7 @@ def _register_all() -> None:
 
 def fail(message: str, code: int = 2) -> typer.Exit:
     """Print one clear sentence and return the Exit to raise."""
-    err_console.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
+    err_console.print(f"[bold red]error:[/] {shown(message)}", highlight=False, soft_wrap=True)
     return typer.Exit(code)
 
 
@@ -63,7 +65,7 @@ def main() -> None:
 
 
 def _print_error(message: str) -> int:
-    err_console.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
+    err_console.print(f"[bold red]error:[/] {shown(message)}", highlight=False, soft_wrap=True)
     return 2
 
 

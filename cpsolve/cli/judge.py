@@ -1,4 +1,11 @@
-"""`cpsolve judge PROBLEM SOLUTION`: one program on a problem's hidden tests."""
+"""`cpsolve judge PROBLEM SOLUTION`: one program on a problem's hidden tests.
+
+Exit codes say what happened, so a script can tell a program's outcome from cpsolve's:
+0 the program was judged (its verdict and points are printed, whatever they are); 1 it does not
+compile (verdict CE; `--json` prints the compiler's message); 2 cpsolve could not judge it (a bad
+problem, solution file or option: one sentence on stderr); 3 the sandbox failed on some test
+(verdict SE: nothing the program did, run it again).
+"""
 
 from __future__ import annotations
 
@@ -12,6 +19,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from cpsolve.cli.safe import shown
 from cpsolve.errors import UserError
 from cpsolve.judge.scoring import JudgeResult, TestResult, judge_program
 from cpsolve.languages import Language, language_of
@@ -22,6 +30,7 @@ console = Console()
 err_console = Console(stderr=True)
 
 VERDICT_STYLE = {"AC": "green", "PA": "yellow", "CE": "magenta", "SE": "bold red"}
+EXIT_JUDGED, EXIT_COMPILE_ERROR, EXIT_SYSTEM_ERROR = 0, 1, 3  # 2: a UserError (cli/__init__.py)
 
 
 @contextmanager
@@ -55,13 +64,13 @@ def styled(verdict: str) -> str:
 
 def result_table(result: JudgeResult) -> Table:
     by_name = {t.name: t for t in result.tests}
-    table = Table(title=f"{result.problem}: {result.score:g} / {result.max_score:g}")
+    table = Table(title=f"{shown(result.problem)}: {result.score:g} / {result.max_score:g}")
     for col in ("subtask", "points", "earned", "verdict", "tests", "max time s", "max mem MB"):
         table.add_column(col, justify="left" if col in ("subtask", "verdict") else "right")
     for s in result.subtasks:
         ran = [by_name[n] for n in s.tests if n in by_name]
         table.add_row(
-            s.id,
+            shown(s.id),
             f"{s.points:g}",
             f"{s.earned:g}",
             styled(s.verdict),
@@ -78,6 +87,7 @@ def as_json(result: JudgeResult) -> str:
         "score": result.score,
         "max_score": result.max_score,
         "verdict": result.verdict,
+        "compile_message": result.compile_message,
         "subtasks": [
             s.model_dump(include={"id", "points", "earned", "verdict"}) for s in result.subtasks
         ],
@@ -112,13 +122,25 @@ def judge(
             status.update(f"judging: test {t.name} {t.verdict}")
 
         result = judge_program(prob, source, language, sb, subtask or None, progress=show)
-    if result.verdict == "CE":
-        head = result.compile_message.strip().splitlines()
-        raise UserError(f"{solution} does not compile: {head[0] if head else 'compiler failed'}")
     if as_json_:
         typer.echo(as_json(result))
+    elif result.verdict == "CE":
+        lines = result.compile_message.strip().splitlines()
+        errors = [line for line in lines if "error:" in line] or lines  # past the warnings
+        why = shown(errors[0] if errors else "compiler failed")
+        line = f"[magenta]CE[/] {shown(str(solution))} does not compile: {why}"
+        err_console.print(line, highlight=False, soft_wrap=True)
     else:
         console.print(result_table(result))
+    raise typer.Exit(exit_code(result))
+
+
+def exit_code(result: JudgeResult) -> int:
+    if result.verdict == "CE":
+        return EXIT_COMPILE_ERROR
+    if any(t.verdict == "SE" for t in result.tests):
+        return EXIT_SYSTEM_ERROR
+    return EXIT_JUDGED
 
 
 def register(app: typer.Typer) -> None:

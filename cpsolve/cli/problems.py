@@ -11,9 +11,9 @@ from typing import Annotated
 import typer
 from pydantic import BaseModel
 from rich.console import Console
-from rich.markup import escape
 from rich.table import Table
 
+from cpsolve.cli.safe import plain, shown
 from cpsolve.errors import UserError
 from cpsolve.judge.scoring import judge_program
 from cpsolve.judge.tasktypes import compile_support
@@ -123,7 +123,7 @@ def checks_table(checks: list[Check]) -> Table:
         table.add_column(col)
     for c in checks:
         mark = "[green]ok[/]" if c.ok else "[bold red]FAIL[/]"
-        table.add_row(escape(c.problem), escape(c.what), mark, escape(c.detail))
+        table.add_row(shown(c.problem), shown(c.what), mark, shown(c.detail))
     return table
 
 
@@ -148,8 +148,8 @@ def check(
     if failed:
         for c in checks:
             if not c.ok:
-                typer.echo(f"FAIL {c.problem}: {c.what}: {c.detail}", err=True)
-        err_console.print(f"[bold red]failing:[/] {', '.join(failed)}", highlight=False)
+                typer.echo(plain(f"FAIL {c.problem}: {c.what}: {c.detail}"), err=True)
+        err_console.print(f"[bold red]failing:[/] {shown(', '.join(failed))}", highlight=False)
         raise typer.Exit(1)
 
 
