@@ -36,6 +36,7 @@ from cpsolve.problem import (
     GraderSpec,
     ManagerSpec,
     Problem,
+    ProgramSpec,
     ReferenceSolution,
     Scoring,
     Source,
@@ -259,6 +260,9 @@ def build_problem(pkg: Path, data: GenData, with_answers: bool) -> tuple[Problem
     subtasks = _subtasks(spec, data, pkg / "subtasks.json")
     refs, skipped = _solutions(pkg, subtasks)
     fields = _task_fields(pkg, meta, code)
+    glob = [shlex.split(v) for v in spec.get("global_validators") or []]
+    if len(glob) == 1 and len(glob[0]) == 1 and (pkg / "validator" / glob[0][0]).is_file():
+        fields["validator"] = ProgramSpec(path=f"validator/{glob[0][0]}")  # for problems check
     answered = with_answers and (fields.get("task_type") != "communication" or "checker" in fields)
     tests = [
         TestCase(
