@@ -92,7 +92,10 @@ class _Programs:
             found += [self.folder / f"{name}{ext}" for ext in EXTENSIONS]
             path = next((p for p in found if p.is_file()), None)
             if path is None:
-                raise UserError(f"{self.folder}: no program '{name}' (C, C++ or Python)")
+                raise UserError(
+                    f"{self.folder}: no program '{name}'; TPS commands other than C, C++ or "
+                    "Python programs are not supported"
+                )
             self.compiled[name] = _compile(self.sandbox, path)
         return self.compiled[name]
 
