@@ -146,6 +146,14 @@ def test_an_input_the_validator_rejects_stops_the_import(tmp_path: Path, sandbox
         import_tps(pkg, tmp_path / "out", sandbox)
 
 
+def test_subtask_sensitive_validators_get_the_subtask(tmp_path: Path, sandbox: Sandbox) -> None:
+    pkg = tmp_path / "pkg"
+    shutil.copytree(GUESS, pkg)
+    (pkg / "gen" / "manual" / "sample-1.in").write_text("20 1\n")
+    with pytest.raises(UserError, match=r"test 0-01 \(subtask samples\): validator 'bounds.cpp sa"):
+        import_tps(pkg, tmp_path / "out", sandbox)
+
+
 def test_unsupported_features_are_one_sentence(tmp_path: Path, sandbox: Sandbox) -> None:
     pkg = tmp_path / "pkg"
     shutil.copytree(SPAN, pkg)
