@@ -80,7 +80,7 @@ def tps(
     with opened_sandbox(sandbox) as sb, status("generating and validating tests"):
         target, skipped = import_tps(package, out, sb)
     for name in skipped:
-        typer.echo(f"left out solution/{name}: cpsolve runs C, C++ and Python")
+        typer.echo(f"left out solution/{name}: a language the judge's graders do not take")
     problem = load_problem(target)
     typer.echo(
         f"wrote {target}: {problem.task_type} task, {len(problem.subtasks)} subtasks, "

@@ -173,14 +173,16 @@ def _subtasks(spec: dict[str, Any], data: GenData, where: Path) -> list[Subtask]
     return out
 
 
-def _solutions(pkg: Path, subtasks: list[Subtask]) -> tuple[list[ReferenceSolution], list[str]]:
+def _solutions(
+    pkg: Path, subtasks: list[Subtask], graded: bool
+) -> tuple[list[ReferenceSolution], list[str]]:
     """solutions.json's solutions we can run, each expecting its verdict with its exceptions;
-    and the files left out (languages cpsolve does not run)."""
+    and the files left out (languages cpsolve does not run, or the C++ grader cannot take)."""
     listed = _json(pkg / "solutions.json")
     refs, skipped = [], []
     for name, entry in listed.items():
         path = pkg / "solution" / name
-        if path.suffix not in EXTENSIONS:
+        if path.suffix not in EXTENSIONS or (graded and EXTENSIONS[path.suffix] != Language.CPP):
             skipped.append(name)
             continue
         if not path.is_file():
@@ -261,8 +263,8 @@ def build_problem(pkg: Path, data: GenData, with_answers: bool) -> tuple[Problem
     spec = _json(pkg / "subtasks.json")
     code = str(meta.get("name") or meta.get("code") or pkg.name)
     subtasks = _subtasks(spec, data, pkg / "subtasks.json")
-    refs, skipped = _solutions(pkg, subtasks)
     fields = _task_fields(pkg, meta, code)
+    refs, skipped = _solutions(pkg, subtasks, "grader" in fields)
     glob = [shlex.split(v) for v in spec.get("global_validators") or []]
     if len(glob) == 1 and len(glob[0]) == 1 and (pkg / "validator" / glob[0][0]).is_file():
         fields["validator"] = ProgramSpec(path=f"validator/{glob[0][0]}")  # for problems check
