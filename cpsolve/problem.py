@@ -52,12 +52,23 @@ class CheckerSpec(Strict):
     rel_tol: float = 1e-6
     path: str | None = None  # the checker's source, for type == "program"
     protocol: Literal["testlib", "cms"] = "testlib"
+    # A testlib checker that gives absolute points (pointscmp, Codeforces-style `quitp(12)` or
+    # `quitpi("12")`): a test's score is its points divided by this.
+    max_points: float | None = Field(default=None, gt=0)
 
     @model_validator(mode="after")
     def _program_needs_path(self) -> CheckerSpec:
         if self.type == "program" and not self.path:
             raise ValueError("a checker of type 'program' needs 'path'")
         return self
+
+
+def needs_max_points(spec: CheckerSpec, source: str, filename: str) -> bool:
+    """Whether a testlib checker gives absolute points (testlib's `quitpi`, or `pointscmp`) and
+    the problem does not say out of how many: its scores could not be mapped to [0, 1]."""
+    if spec.type != "program" or spec.protocol != "testlib" or spec.max_points is not None:
+        return False
+    return "quitpi(" in source or filename.startswith("pointscmp")
 
 
 class GraderSpec(Strict):
@@ -136,6 +147,9 @@ class ReferenceSolution(Strict):
     path: str
     expect: dict[str, str]
     main: bool = False
+    # The verdict the package gives the solution as a whole when it does not say on which
+    # subtasks (a CMS `wrong_answer/` folder): at least one subtask must earn it.
+    verdict: str | None = None
 
     @property
     def language(self) -> Language:
@@ -159,6 +173,8 @@ class Problem(Strict):
     task_type: TaskType = TaskType.BATCH
     checker: CheckerSpec = Field(default_factory=CheckerSpec)
     scoring: Scoring = Scoring.SUBTASKS
+    score_precision: int | None = Field(default=None, ge=0, le=10)  # CMS: a subtask's earned
+    # points are rounded to this many decimals
     subtasks: list[Subtask] = Field(default_factory=list)
     public_tests: list[TestCase] = Field(default_factory=list)
     hidden_tests: list[TestCase] = Field(default_factory=list)
@@ -342,6 +358,18 @@ def load_problem(path: str | Path, *, check_files: bool = True) -> Problem:
     return problem
 
 
+def _check_points(problem: Problem, p: Path) -> None:
+    path = problem.path(problem.checker.path or "")
+    if not path.is_file():
+        return
+    source = path.read_text(errors="replace")
+    if needs_max_points(problem.checker, source, path.name):
+        raise ProblemError(
+            f"{p}: checker.max_points: the checker gives absolute testlib points "
+            "(quitpi or pointscmp); declare the maximum so a test's score can be computed"
+        )
+
+
 def _check_references(problem: Problem, p: Path, *, check_files: bool) -> None:
     for i, st in enumerate(problem.subtasks):
         names = [t.name for t in problem.hidden_tests]
@@ -369,6 +397,7 @@ def _check_references(problem: Problem, p: Path, *, check_files: bool) -> None:
             files.append((f"{field}.path", spec.path))
     if problem.checker.path:
         files.append(("checker.path", problem.checker.path))
+        _check_points(problem, p)
     if problem.statement_file:
         files.append(("statement_file", problem.statement_file))
     if problem.grader is not None:

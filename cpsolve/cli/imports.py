@@ -66,6 +66,28 @@ def cms(
     )
 
 
+@import_app.command("tps")
+def tps(
+    package: Annotated[Path, typer.Argument(help="A TPS task directory (gen/, subtasks.json).")],
+    out: Annotated[Path, typer.Option("--out", help="Directory to write the problem to.")],
+    sandbox: Annotated[str, typer.Option(help="Sandbox backend: local, docker or auto.")] = "auto",
+) -> None:
+    """Import a TPS task directory: generate its tests from gen/data as TPS does."""
+    from cpsolve.cli.judge import opened_sandbox
+    from cpsolve.importers.tps import import_tps
+    from cpsolve.problem import load_problem
+
+    with opened_sandbox(sandbox) as sb, status("generating and validating tests"):
+        target, skipped = import_tps(package, out, sb)
+    for name in skipped:
+        typer.echo(f"left out solution/{name}: a language the judge's graders do not take")
+    problem = load_problem(target)
+    typer.echo(
+        f"wrote {target}: {problem.task_type} task, {len(problem.subtasks)} subtasks, "
+        f"{len(problem.hidden_tests)} tests, {len(problem.reference_solutions)} solutions"
+    )
+
+
 @import_app.command("codecontests")
 def codecontests(
     src: Annotated[Path, typer.Argument(help="CodeContests rows: a .jsonl or .jsonl.gz file.")],

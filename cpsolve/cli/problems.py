@@ -86,6 +86,9 @@ def check_solution(problem: Problem, index: int, sandbox: Sandbox, data: TestDat
         parts.append(f"{s.id}:{s.verdict}")
         if not expectation_met(expected, s.verdict):
             wrong.append(f"subtask {s.id} expected {expected}, got {s.verdict}")
+    got = [s.verdict for s in result.subtasks]
+    if ref.verdict and not any(expectation_met(ref.verdict, v) for v in got):
+        wrong.append(f"expected {ref.verdict} on some subtask, got {' '.join(got)}")
     if result.verdict == Verdict.CE:
         head = result.compile_message.strip().splitlines()[:1]
         wrong.insert(0, f"does not compile: {' '.join(head)}")

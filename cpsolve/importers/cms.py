@@ -3,21 +3,26 @@
 A package holds:
 
 * `problem.json`: `code`, `name`, `time_limit` (s), `memory_limit` (bytes, or MiB when small),
-  `task_type` (`Batch` or `Communication`) and `task_type_params`, a list (or its JSON text):
-  Batch `[compilation, [input_file, output_file], evaluation]` with compilation `grader` or
-  `alone` and evaluation `comparator` or `diff`; Communication `[num_processes, compilation,
-  user_io]` with compilation `stub` or `alone` and user_io `std_io` or `fifo_io`. The older
-  dict form (`task_type_parameters_Batch_compilation`, ...) is read too.
+  `score_precision` (decimals a subtask's score is rounded to), `task_type` (`Batch` or
+  `Communication`) and `task_type_params`, a list (or its JSON text): Batch `[compilation,
+  [input_file, output_file], evaluation]` with compilation `grader` (the default, as in CMS) or
+  `alone`; Communication `[num_processes, compilation, user_io]` with compilation `stub` or
+  `alone` and user_io `std_io` or `fifo_io`. The older dict form
+  (`task_type_parameters_Batch_compilation`, ...) is read too.
 * `graders/`: `grader.<ext>` (Batch), `stub.<ext>` and `manager.cpp` (Communication), headers.
-* `checker/checker.cpp` (a CMS comparator: score on stdout, message on stderr), when
-  evaluation is `comparator`.
+* `checker/checker.cpp`: a CMS comparator (score on stdout, message on stderr), used whenever it
+  exists, as CMS's own TPS loader does.
 * `tests/NAME.in` and `tests/NAME.out`; `subtasks/*.json` (`score`, `testcases`), in file order.
-* `solutions/<verdict>/FILE`: `correct` and `model_solution` must be accepted everywhere; any
-  other known verdict folder (`wrong_answer`, `time_limit`, `runtime_error`, `memory_limit`,
-  `partially_correct`, `protocol_violation`) is the verdict expected on the last (full) subtask,
-  the others being "any". A TPS `solutions.json` (`verdict`, `except`), when present, is exact.
+* `solutions/<verdict>/FILE` and, when TPS exported it, `solutions.json` (`verdict`, `except`:
+  subtask name -> verdict), which is exact: the verdict on every subtask, but those `except`
+  names (matched exactly, against the subtask file's name with or without its `NN-` index).
+  Without solutions.json only `model_solution/` is known to be accepted everywhere: TPS exports
+  subtask solutions into `correct/` too, so those expect nothing per subtask, and another known
+  verdict folder (`wrong_answer`, `time_limit`, ...) is the verdict of the solution as a whole:
+  at least one subtask must earn it.
 
-0-point subtasks (the examples) also become public tests.
+0-point subtasks (the examples) also become public tests. A TPS source directory (gen/ and
+subtasks.json, no tests/) is refused with a pointer to `cpsolve import tps`.
 """
 
 from __future__ import annotations
@@ -44,6 +49,8 @@ from cpsolve.problem import (
 
 VERDICTS = {
     "correct": "AC",
+    "failed": "any",  # TPS: a verdict CMS does not name
+    "time_limit_and_runtime_error": "any",
     "model_solution": "AC",
     "accepted": "AC",
     "wrong_answer": "WA",
@@ -153,24 +160,53 @@ def _subtasks(pkg: Path, names: set[str]) -> list[Subtask]:
     return subtasks
 
 
+def subtask_named(subtask_id: str, name: str) -> bool:
+    """Whether a solutions.json `except` name denotes a subtask: its id exactly, or its id
+    without the `NN-` index the CMS export puts in front ("01-small" is "small")."""
+    if subtask_id == name:
+        return True
+    head, _, rest = subtask_id.partition("-")
+    return head.isdigit() and rest == name
+
+
+def expectations(
+    subtasks: list[Subtask], verdict: str, exceptions: dict[str, str], where: str
+) -> dict[str, str]:
+    """A solutions.json entry's expectation per subtask: its verdict, but its exceptions."""
+    expect = {s.id: VERDICTS.get(verdict, "any") for s in subtasks}
+    for name, v in exceptions.items():
+        hit = [s.id for s in subtasks if subtask_named(s.id, name)]
+        if not hit:
+            raise UserError(f"{where}: 'except' names subtask '{name}', which does not exist")
+        expect.update({sid: VERDICTS.get(v, "any") for sid in hit})
+    return expect
+
+
 def _solutions(pkg: Path, subtasks: list[Subtask]) -> list[ReferenceSolution]:
     tps = pkg / "solutions.json"
-    exact = _read_json(tps) if tps.is_file() else {}
-    last = subtasks[-1].id
+    exact = _read_json(tps) if tps.is_file() else None
     refs: list[ReferenceSolution] = []
     for f in sorted((pkg / "solutions").glob("*/*")):
         if f.suffix.lower() not in EXTENSIONS:
             continue  # a language we do not run (Java, Pascal)
+        path = f"solutions/{f.parent.name}/{f.name}"
         folder = f.parent.name.lower()
-        verdict = VERDICTS.get(exact.get(f.name, {}).get("verdict", folder), "any")
-        if verdict == "AC":
-            expect = {s.id: "AC" for s in subtasks}
+        if exact is not None and f.name in exact:
+            entry = exact[f.name]
+            where = f"{tps} ({f.name})"
+            expect = expectations(
+                subtasks, entry.get("verdict", folder), entry.get("except") or {}, where
+            )
+            refs.append(ReferenceSolution(path=path, expect=expect))
+            continue
+        verdict = VERDICTS.get(folder, "any")
+        anything = {s.id: "any" for s in subtasks}
+        if folder in ("model_solution", "accepted"):
+            refs.append(ReferenceSolution(path=path, expect={s.id: "AC" for s in subtasks}))
+        elif verdict in ("AC", "any"):
+            refs.append(ReferenceSolution(path=path, expect=anything))
         else:
-            expect = {s.id: "any" for s in subtasks}
-            expect[last] = verdict
-        for name, v in (exact.get(f.name, {}).get("except") or {}).items():
-            expect.update({s.id: VERDICTS.get(v, "any") for s in subtasks if name in s.id})
-        refs.append(ReferenceSolution(path=f"solutions/{f.parent.name}/{f.name}", expect=expect))
+            refs.append(ReferenceSolution(path=path, expect=anything, verdict=verdict))
     return refs
 
 
@@ -181,8 +217,30 @@ def _statement(pkg: Path) -> str:
     return ""
 
 
+def _precision(value: Any) -> int | None:
+    if value is None:
+        return None
+    if not isinstance(value, int) or not 0 <= value <= 10:
+        raise UserError(f"score_precision must be an integer from 0 to 10, got {value!r}")
+    return value
+
+
+def refuse_tps_source(pkg: Path) -> None:
+    """A TPS source directory is not a CMS package: say so, and what to use instead."""
+    if (
+        (pkg / "subtasks.json").is_file()
+        and (pkg / "gen").is_dir()
+        and not (pkg / "tests").is_dir()
+    ):
+        raise UserError(
+            f"{pkg} is a TPS task directory (tests are generated from gen/data, not shipped); "
+            "import it with `cpsolve import tps`"
+        )
+
+
 def build_problem(pkg: Path) -> Problem:
     """Our problem for a CMS package (paths relative to the package)."""
+    refuse_tps_source(pkg)
     meta = _read_json(pkg / "problem.json")
     task_type = str(meta.get("task_type") or meta.get("type") or "Batch")
     params = _params(meta.get("task_type_params"), pkg / "problem.json")
@@ -191,7 +249,9 @@ def build_problem(pkg: Path) -> Problem:
     subtasks = _subtasks(pkg, {t.name for t in tests})
     fields: dict[str, Any] = {}
     if task_type == "Batch":
-        compilation = _param(params, 0, "task_type_parameters_Batch_compilation", "alone")
+        has_grader = bool(_by_language(pkg / "graders", "grader"))
+        default = "grader" if has_grader else "alone"
+        compilation = _param(params, 0, "task_type_parameters_Batch_compilation", default)
         io = _param(params, 1, "task_type_parameters_Batch_io", ["", ""])
         if isinstance(io, list) and any(io):
             raise UserError(f"{pkg}: tasks that read and write files ({io}) are not supported")
@@ -214,10 +274,12 @@ def build_problem(pkg: Path) -> Problem:
         evaluation = "manager"
     else:
         raise UserError(f"{pkg}: task type '{task_type}' is not supported (Batch, Communication)")
-    if evaluation == "comparator":
-        checker = next(iter(sorted((pkg / "checker").glob("checker.*"))), None)
-        if checker is None:
-            raise UserError(f"{pkg}: evaluation 'comparator' needs checker/checker.cpp")
+    checker = next(
+        (f for f in sorted((pkg / "checker").glob("checker.*")) if f.suffix in EXTENSIONS), None
+    )
+    if evaluation == "comparator" and checker is None:
+        raise UserError(f"{pkg}: evaluation 'comparator' needs checker/checker.cpp")
+    if checker is not None:  # CMS's TPS loader uses it whenever it exists
         fields["checker"] = CheckerSpec(
             type="program", path=f"checker/{checker.name}", protocol="cms"
         )
@@ -239,6 +301,7 @@ def build_problem(pkg: Path) -> Problem:
         public_tests=public,
         hidden_tests=tests,
         reference_solutions=_solutions(pkg, subtasks),
+        score_precision=_precision(meta.get("score_precision")),
         **fields,
     )
 

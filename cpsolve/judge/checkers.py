@@ -6,8 +6,11 @@ Program checkers run through the sandbox (`run_program_checker`), in either conv
 
 * testlib: `checker input output answer`; exit code 0 OK, 1 WA, 2 PE (4 and 8, testlib's "dirt"
   and unexpected-EOF codes, too), 3 FAIL (the checker's own fault: SE), 7 points (stderr
-  starts with `points X [message]`, X the test's score in [0, 1]), and `_pc(k)` (stderr starts
-  with `partially correct (k)`), read as k/100.
+  starts with `points X [message]`, X the test's score in [0, 1], or out of the checker's
+  declared `max_points` when it gives absolute points, as `pointscmp` and Codeforces checkers do),
+  `quitpi` (stderr starts with `points points_info=INFO`: INFO a number out of `max_points`, or a
+  fraction `a/b`), and `_pc(k)` (stderr starts with `partially correct (k)`), read as k/100.
+  Points that cannot be mapped to [0, 1] exactly are SE, never guessed.
 * CMS: `checker input correct_output contestant_output`; a score in [0, 1] on the first line of
   stdout, a message on the first line of stderr.
 
@@ -37,6 +40,8 @@ CHECKER_LIMITS = Limits(cpu_s=10.0, wall_s=30.0, memory_mb=1024, output_mb=16)
 
 _INT = re.compile(rb"^[+-]?[0-9]+$")
 _POINTS = re.compile(r"^\s*points\s+([-+]?[0-9]*\.?[0-9]+(?:[eE][-+]?[0-9]+)?)\s*(.*)", re.S)
+_POINTS_INFO = re.compile(r"^points_info=(\S*)\s*(.*)", re.S)
+_FRACTION = re.compile(r"^([-+]?[0-9]*\.?[0-9]+)/([0-9]*\.?[0-9]+)$")
 _PARTIAL = re.compile(r"^\s*partially correct \((\d+)\)\s*(.*)", re.S)
 
 
@@ -152,8 +157,49 @@ def _failed(message: str) -> CheckResult:
     return CheckResult(verdict=Verdict.SE, score=0.0, message=message)
 
 
-def parse_testlib(proc: ProcResult) -> CheckResult:
-    """A testlib checker's (or interactor's) result from its exit code and stderr."""
+def _points_value(text: str, max_points: float | None) -> tuple[float | None, str]:
+    """A test's score in [0, 1] from testlib's points text (`X [message]` or
+    `points_info=INFO [message]`), or None with the reason it cannot be mapped exactly."""
+    info = _POINTS_INFO.match(text)
+    if info:
+        value, rest = info.group(1), info.group(2).strip()
+        frac = _FRACTION.match(value)
+        if frac and float(frac.group(2)) > 0:
+            return float(frac.group(1)) / float(frac.group(2)), rest
+        if max_points is None:
+            return None, f"checker gave points_info '{value}' but no max_points is declared"
+        try:
+            return float(value) / max_points, rest
+        except ValueError:
+            return None, f"checker gave points_info '{value}', which is not a number"
+    m = _POINTS.match("points " + text)
+    if not m:
+        return None, f"checker exited with 7 (points) but printed no 'points X': {text!r}"
+    points = float(m.group(1))
+    if max_points is not None:
+        return points / max_points, m.group(2).strip()
+    if not 0 <= points <= 1:
+        return None, (
+            f"checker gave {points} points; a test's points must be in [0, 1] "
+            "unless the checker declares max_points"
+        )
+    return points, m.group(2).strip()
+
+
+def _points(err: str, max_points: float | None) -> CheckResult:
+    if not err.startswith("points"):
+        return _failed(f"checker exited with 7 (points) but printed no 'points X': {err!r}")
+    score, message = _points_value(err.removeprefix("points").strip(), max_points)
+    if score is None:
+        return _failed(message)
+    if not 0 <= score <= 1:
+        return _failed(f"checker's points make a score of {score:g}, outside [0, 1]")
+    return _scored(score, message)
+
+
+def parse_testlib(proc: ProcResult, max_points: float | None = None) -> CheckResult:
+    """A testlib checker's (or interactor's) result from its exit code and stderr; `max_points`
+    is the checker's declared maximum when it gives absolute points."""
     err = proc.stderr.decode("utf-8", "replace").strip()
     if proc.verdict not in (Verdict.AC, Verdict.RE) or proc.signal is not None:
         return _failed(f"checker did not finish ({proc.verdict}): {err[:200]}")
@@ -168,13 +214,7 @@ def parse_testlib(proc: ProcResult) -> CheckResult:
     if code in (2, 4, 8):  # PE, "dirt" (extra output), unexpected EOF of the output
         return _with_pv(CheckResult(verdict=Verdict.PE, score=0.0, message=err))
     if code == 7:
-        m = _POINTS.match(err)
-        if not m:
-            return _failed(f"checker exited with 7 (points) but printed no 'points X': {err!r}")
-        points = float(m.group(1))
-        if not 0 <= points <= 1:
-            return _failed(f"checker gave {points} points; a test's points must be in [0, 1]")
-        return _scored(points, m.group(2).strip())
+        return _points(err, max_points)
     return _failed(f"checker failed (exit code {code}): {err[:200]}")
 
 
@@ -205,11 +245,17 @@ def checker_job(checker: Artifact, protocol: str, inp: bytes, out: bytes, ans: b
 
 
 def run_program_checker(
-    sandbox: Sandbox, checker: Artifact, protocol: str, inp: bytes, out: bytes, ans: bytes
+    sandbox: Sandbox,
+    checker: Artifact,
+    protocol: str,
+    inp: bytes,
+    out: bytes,
+    ans: bytes,
+    max_points: float | None = None,
 ) -> CheckResult:
     """Run a compiled program checker on one (input, output, answer) triple."""
     result = sandbox.run_job(checker_job(checker, protocol, inp, out, ans))
     if result.error:
         return _failed(f"sandbox error while checking: {result.error}")
     proc = result.proc("checker")
-    return parse_cms(proc) if protocol == "cms" else parse_testlib(proc)
+    return parse_cms(proc) if protocol == "cms" else parse_testlib(proc, max_points)

@@ -106,6 +106,10 @@ def _run_subtask(
             return
 
 
+def _rounded(points: float, precision: int | None) -> float:
+    return points if precision is None else round(points, precision)
+
+
 def _score_subtask(problem: Problem, sid: str, done: dict[str, TestResult]) -> SubtaskResult:
     st = problem.subtask(sid)
     ran = [done[n] for n in problem.subtask_tests[sid] if n in done]
@@ -115,7 +119,7 @@ def _score_subtask(problem: Problem, sid: str, done: dict[str, TestResult]) -> S
     return SubtaskResult(
         id=sid,
         points=st.points,
-        earned=st.points * fraction,
+        earned=_rounded(st.points * fraction, problem.score_precision),
         verdict=verdict,
         tests=[r.name for r in ran],
     )

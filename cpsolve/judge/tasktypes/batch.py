@@ -37,7 +37,13 @@ class Batch(TaskTypeRunner):
         if checker is not None:
             spec = self.problem.checker
             check = run_program_checker(
-                self.sandbox, checker, spec.protocol, case.input, out, case.answer
+                self.sandbox,
+                checker,
+                spec.protocol,
+                case.input,
+                out,
+                case.answer,
+                spec.max_points,
             )
         else:
             check = compare(out, case.answer, self.problem.checker)

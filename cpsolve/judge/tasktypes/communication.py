@@ -1,10 +1,15 @@
 """`communication` (CMS): the manager reads the test on stdin and talks to `num_processes`
 instances of the program over FIFO pairs; it prints the score on stdout and a message on
-stderr. The instances' CPU times add up against the time limit."""
+stderr. The instances' CPU times add up against the time limit.
+
+When the problem has a program checker (TPS packages), the manager's stdout is instead the
+output that checker judges: `checker input answer manager_output`, in the checker's protocol,
+run in the sandbox after the manager finished; the answer is the manager's output with the
+model solution."""
 
 from __future__ import annotations
 
-from cpsolve.judge.checkers import parse_cms
+from cpsolve.judge.checkers import CheckResult, parse_cms, run_program_checker
 from cpsolve.judge.tasktypes.base import JobTaskType, Support
 from cpsolve.judge.tasktypes.compiling import compile_support
 from cpsolve.judge.tasktypes.results import (
@@ -17,7 +22,7 @@ from cpsolve.judge.tasktypes.results import (
     resource_message,
     result,
 )
-from cpsolve.sandbox.base import Artifact, Job, Limits, ProcSpec, Stage, Verdict
+from cpsolve.sandbox.base import Artifact, Job, JobResult, Limits, ProcSpec, Stage, Verdict
 
 _CMS_TEXT = {
     "translate:success": "output is correct",
@@ -79,7 +84,7 @@ class Communication(JobTaskType):
             return result(case.name, Verdict.SE, message=done.error or "the program did not run")
         cpu = sum(p.cpu_s for p in users)
         usage = {"time_s": cpu, "memory_mb": max((p.memory_mb for p in users), default=0.0)}
-        said = judge_side(done, "manager", parse_cms)
+        said = self._judged(done, case)
         said.message = _CMS_TEXT.get(said.message, said.message)
         for p in users:
             if p.verdict in RESOURCE and not hung_up(p, said):
@@ -90,3 +95,25 @@ class Communication(JobTaskType):
             message = "time limit exceeded (all processes together)"
             return result(case.name, Verdict.TLE, message=message, **usage)
         return from_check(case.name, said, **usage)
+
+    def _judged(self, done: JobResult, case: Case) -> CheckResult:
+        """The manager's score, or the checker's verdict on the manager's output."""
+        checker = self.support().checker
+        if checker is None:
+            return judge_side(done, "manager", parse_cms)
+        try:
+            manager = done.proc("manager")
+        except KeyError:
+            manager = None
+        if done.error or manager is None or manager.verdict != Verdict.AC:
+            return judge_side(done, "manager", parse_cms)  # SE: the manager failed
+        spec = self.problem.checker
+        return run_program_checker(
+            self.sandbox,
+            checker,
+            spec.protocol,
+            case.input,
+            manager.stdout,
+            case.answer,
+            spec.max_points,
+        )

@@ -76,5 +76,7 @@ class Interactive(JobTaskType):
         if prog.verdict == Verdict.SE:
             return result(case.name, Verdict.SE, message="sandbox error", **usage)
         if said.verdict == Verdict.AC and self.support().checker is not None:
-            said = checker_stage(done, self.problem.checker.protocol)
+            said = checker_stage(
+                done, self.problem.checker.protocol, self.problem.checker.max_points
+            )
         return from_check(case.name, said, **usage)

@@ -94,10 +94,10 @@ def judge_side(
         return CheckResult(verdict=Verdict.SE, score=0.0, message=f"the {name} did not run")
 
 
-def checker_stage(result: JobResult, protocol: str) -> CheckResult:
+def checker_stage(result: JobResult, protocol: str, max_points: float | None = None) -> CheckResult:
     """What the checker said in its stage of a job."""
     try:
         proc = result.proc("checker")
     except KeyError:
         return CheckResult(verdict=Verdict.SE, score=0.0, message="the checker did not run")
-    return parse_cms(proc) if protocol == "cms" else parse_testlib(proc)
+    return parse_cms(proc) if protocol == "cms" else parse_testlib(proc, max_points)
