@@ -16,9 +16,9 @@ from cpsolve.errors import UserError
 from cpsolve.problem import find_problems, load_problem
 from cpsolve.progress import NullProgress, Progress
 from cpsolve.run.pipeline import run_problem
-from cpsolve.run.report import Report
+from cpsolve.run.report import Report, selection_markdown
 from cpsolve.sandbox.base import Sandbox
-from cpsolve.select.metrics import pass_at_k
+from cpsolve.select.metrics import StrategyRow, aggregate_tables, beats_baselines, pass_at_k
 
 PASS_KS = (1, 10, 100)
 
@@ -32,6 +32,8 @@ class ProblemRow(BaseModel):
     pass_at: dict[str, float] = Field(default_factory=dict)  # "pass@1": value
     baselines: dict[str, float | None] = Field(default_factory=dict)
     samples: int = 0
+    selection: dict[str, StrategyRow] = Field(default_factory=dict)  # the run's k-table
+    scorer: str = ""  # what scored this problem's candidates
 
 
 class BenchReport(BaseModel):
@@ -40,15 +42,34 @@ class BenchReport(BaseModel):
     problems: list[ProblemRow]
     skipped: dict[str, str] = Field(default_factory=dict)  # problem -> why
     total: dict[str, float] = Field(default_factory=dict)
+    # strategy -> points after k submissions summed over the judged problems
+    selection: dict[str, StrategyRow] = Field(default_factory=dict)
 
     def metrics(self) -> dict[str, float]:
-        """Flat higher-is-better metrics for `cpsolve eval`."""
+        """Flat higher-is-better metrics for `cpsolve eval`: totals, each problem's score,
+        and our aggregate points after k submissions (`selection.ours@k`)."""
         skip = ("baseline.", "max_points")
         out = {f"total.{k}": v for k, v in self.total.items() if not k.startswith(skip)}
         for row in self.problems:
             if row.score is not None:
                 out[f"{row.problem}.score"] = row.score
+        ours = self.selection.get("ours")
+        if ours is not None:
+            out.update({f"selection.ours@{k}": v for k, v in ours.points.items()})
         return out
+
+
+GATE_KS = ("10", "50")  # ours must earn at least the best baseline's aggregate points there
+
+
+def selection_gate(bench: BenchReport) -> list[str]:
+    """Why the bench fails the selection gate (empty: it passes): at k = 10 and 50, on the
+    aggregate of the judged problems, ours earned less than the best baseline (expected values
+    for the random ones)."""
+    return [
+        f"k={f.k}: ours {f.ours:g} < {f.baseline} {f.best:g}"
+        for f in beats_baselines(bench.selection, GATE_KS)
+    ]
 
 
 def problem_row(report: Report, run_dir: Path) -> ProblemRow:
@@ -68,6 +89,8 @@ def problem_row(report: Report, run_dir: Path) -> ProblemRow:
         pass_at=pass_at,
         baselines=report.baselines,
         samples=report.counts.get("samples", 0),
+        selection=report.selection,
+        scorer=report.scorer,
     )
 
 
@@ -97,7 +120,15 @@ def run_bench(
         raise UserError(f"{set_dir}: no problem could be run ({'; '.join(skipped.values())})")
     bench = BenchReport(set=str(set_dir), engine=config.engine, problems=rows, skipped=skipped)
     bench.total = totals(rows)
+    bench.selection = aggregate_selection(rows)
     return bench
+
+
+def aggregate_selection(rows: list[ProblemRow]) -> dict[str, StrategyRow]:
+    """The k-table summed over the problems whose candidates were judged (each problem's
+    points as a share of its maximum)."""
+    judged = [r for r in rows if r.selection]
+    return aggregate_tables([r.selection for r in judged], [r.max_score for r in judged])
 
 
 def _has_samples(path: Path) -> bool:
@@ -148,6 +179,13 @@ def render_markdown(bench: BenchReport, plot: Path | None) -> str:
         ]
         lines.append("| " + " | ".join(cells) + " |")
     lines += ["", "## Totals", ""] + [f"- {k}: {_f(v)}" for k, v in bench.total.items()]
+    if bench.selection:
+        lines += ["", "## Aggregate over the judged problems", ""]
+        lines += selection_markdown(bench.selection)[2:]
+    for r in bench.problems:
+        if r.selection:
+            lines += ["", f"### {r.problem}" + (f" (scorer: {r.scorer})" if r.scorer else "")]
+            lines += ["", *selection_markdown(r.selection)[2:]]
     if bench.skipped:
         lines += ["", "## Skipped", ""] + [f"- {k}: {v}" for k, v in bench.skipped.items()]
     if plot:
