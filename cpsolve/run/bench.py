@@ -190,12 +190,13 @@ def write_bench(bench: BenchReport, out_dir: Path) -> list[Path]:
     js = out_dir / "bench.json"
     js.write_text(bench.model_dump_json(indent=2) + "\n")
     plot = _plot(bench, out_dir)
+    k_plot = _plot_k(bench, out_dir)
     md = out_dir / "bench.md"
-    md.write_text(render_markdown(bench, plot))
-    return [js, md] + ([plot] if plot else [])
+    md.write_text(render_markdown(bench, plot, k_plot))
+    return [js, md] + [p for p in (plot, k_plot) if p]
 
 
-def render_markdown(bench: BenchReport, plot: Path | None) -> str:
+def render_markdown(bench: BenchReport, plot: Path | None, k_plot: Path | None = None) -> str:
     names = sorted({k for r in bench.problems for k in r.baselines})
     head = ["problem", "cpsolve", *names, "max", "solved", "pass@1", "pass@10"]
     lines = [f"# cpsolve bench: {bench.set} ({bench.engine})", ""]
@@ -220,6 +221,8 @@ def render_markdown(bench: BenchReport, plot: Path | None) -> str:
         lines += ["", "## Skipped", ""] + [f"- {k}: {v}" for k, v in bench.skipped.items()]
     if plot:
         lines += ["", f"![points per problem]({plot.name})"]
+    if k_plot:
+        lines += ["", f"![aggregate points after k submissions]({k_plot.name})"]
     return "\n".join(lines) + "\n"
 
 
@@ -255,6 +258,37 @@ def _plot(bench: BenchReport, out_dir: Path) -> Path | None:
     ax.set_title("selection against baselines, same candidates")
     fig.tight_layout()
     path = out_dir / "bench.png"
+    fig.savefig(path)
+    plt.close(fig)
+    return path
+
+
+def _plot_k(bench: BenchReport, out_dir: Path) -> Path | None:
+    """Aggregate share of the oracle's points after k submissions, one line per strategy
+    (random ones: expectations)."""
+    table = bench.selection
+    if "oracle" not in table:
+        return None
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    labels = [k for k in table["oracle"].points if k != "limit"]
+    fig, ax = plt.subplots(figsize=(6, 4), dpi=100)
+    for name, row in table.items():
+        if name == "oracle":
+            continue
+        ys = [row.of_oracle.get(k) or 0.0 for k in labels]
+        ax.plot(labels, ys, marker="o" if name == "ours" else ".", label=name)
+    ax.set_xlabel("submissions k")
+    ax.set_ylabel("share of the oracle's points at k")
+    ax.set_ylim(0, 1.05)
+    ax.grid(alpha=0.3)
+    ax.legend()
+    ax.set_title(f"{len(bench.problems)} problems: selection against baselines")
+    fig.tight_layout()
+    path = out_dir / "bench_k.png"
     fig.savefig(path)
     plt.close(fig)
     return path
