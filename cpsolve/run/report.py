@@ -203,12 +203,17 @@ def _plot_curves(report: Report, out_dir: Path) -> list[Path]:
         xlabel, title = titles.get(key, (key, key))
         fig, ax = plt.subplots(figsize=(6, 4), dpi=100)
         ax.plot(curve.x, curve.ours, marker="o", label="cpsolve")
+        colour: dict[str, str] = {}
         if curve.random:
-            ax.plot(curve.x, curve.random, marker=".", linestyle="--", label="random (mean)")
+            (line,) = ax.plot(curve.x, curve.random, marker=".", linestyle="--", label="random")
+            colour["random"] = line.get_color()
         for name, ys in curve.others.items():
-            ax.plot(curve.x, ys, marker=".", linestyle="-.", label=name)
+            (line,) = ax.plot(curve.x, ys, marker=".", linestyle="-.", label=name)
+            colour[name] = line.get_color()
         for name, (lo, hi) in curve.bands.items():
-            ax.fill_between(curve.x, lo, hi, alpha=0.15, label=f"{name} 10-90%")
+            ax.fill_between(
+                curve.x, lo, hi, alpha=0.15, color=colour.get(name), label=f"{name} 10-90%"
+            )
         if curve.oracle:
             ax.plot(curve.x, curve.oracle, marker=".", linestyle=":", label="oracle")
         ax.set_xscale("log" if key == "samples" and max(curve.x) > 8 * min(curve.x) else "linear")
