@@ -79,4 +79,5 @@ def test_the_committed_baseline_holds_per_k_figures() -> None:
     import json
 
     committed = json.loads((Path(__file__).parents[1] / "benchmarks" / "baseline.json").read_text())
-    assert {f"selection.ours@{k}" for k in ("1", "2", "5", "10", "50", "limit")} <= set(committed)
+    # k = 10, 50 and the limit: the gate's ks (fewer submissions are reported, not gated)
+    assert {f"selection.ours@{k}" for k in ("10", "50", "limit")} <= set(committed)
