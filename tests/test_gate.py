@@ -71,8 +71,9 @@ def test_random_order_in_place_of_the_planner_fails_the_gate(
     base.write_text(good.model_dump_json())  # the committed baseline: the real planner's
     res = cpsolve_eval(path, "--baseline", base)
     assert res.returncode != 0
-    assert "beaten k=" in res.stderr + res.stdout
-    assert "selection.ours@" in res.stdout  # and the committed per-k figures regressed too
+    failed = res.stderr.split("failed:")[-1]  # the one-sentence error names every check
+    assert "beaten k=" in failed
+    assert "selection.ours@10" in failed  # and the committed per-k figures regressed too
 
 
 def test_the_committed_baseline_holds_per_k_figures() -> None:
