@@ -203,7 +203,7 @@ def _plot_curves(report: Report, out_dir: Path) -> list[Path]:
         xlabel, title = titles.get(key, (key, key))
         fig, ax = plt.subplots(figsize=(6, 4), dpi=100)
         ax.plot(curve.x, curve.ours, marker="o", label="cpsolve")
-        colour: dict[str, str] = {}
+        colour: dict[str, object] = {}
         if curve.random:
             (line,) = ax.plot(curve.x, curve.random, marker=".", linestyle="--", label="random")
             colour["random"] = line.get_color()
