@@ -67,6 +67,14 @@ class RunConfig(BaseModel):
         "report can show baselines and the oracle on the same candidates",
     )
     penalty: float | None = Field(default=None, description="planner cluster penalty override")
+    selection: str | None = Field(
+        default=None,
+        description="planner settings file (`cpsolve tune-selection`'s output); None: the "
+        "shipped default scorer",
+    )
+    ranker: str | None = Field(
+        default=None, description="learned ranker file (`cpsolve train-ranker`'s output)"
+    )
     seed: int = Field(default=0, description="seed of sampling and of every random choice")
     sandbox: Literal["auto", "local", "docker"] = Field(default="auto")
     workers: int | None = Field(default=None, ge=1, description="sandbox workers; None: cores")
@@ -75,9 +83,21 @@ class RunConfig(BaseModel):
         payload = self.model_dump(exclude=NOT_HASHED)
         if not payload["engine_options"]:
             del payload["engine_options"]  # run ids from before the field existed stay the same
+        for key in ("selection", "ranker"):  # hashed only when set, by content, not path
+            if payload[key] is None:
+                del payload[key]
+            else:
+                payload[key] = _file_digest(payload[key])
         payload["problem"] = problem_digest
         digest = hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
         return f"{problem_id}-{digest[:12]}"
+
+
+def _file_digest(path: str) -> str:
+    p = Path(path)
+    if not p.is_file():
+        raise UserError(f"{p}: no such file (given as selection settings or ranker)")
+    return hashlib.sha256(p.read_bytes()).hexdigest()
 
 
 def read_json(p: Path) -> Any:

@@ -117,7 +117,8 @@ def test_solved_subtask_gets_no_more_submissions() -> None:
     m = make_matrix(p, ["small", "full"], rows)
     plan = run_plan(Planner(m, PlannerSettings(limit=50)), m)
     assert [sid for sid, _ in plan].count("small") == 1
-    assert [sid for sid, _ in plan].count("full") == 4  # runs out, then the plan ends
+    # full's own candidates run out, then the plan tries small's other candidates for full
+    assert [c for sid, c in plan if sid == "full"] == ["f0", "f1", "f2", "f3", "s1", "s2", "s3"]
 
 
 def test_solving_included_subtask_filters_containing_candidates() -> None:
@@ -135,7 +136,7 @@ def test_solving_included_subtask_filters_containing_candidates() -> None:
     planner.feedback({"small": 0, "full": 0})
     assert planner.next() == ("small", "s0")
     planner.feedback({"small": 30, "full": 0})
-    assert planner.next() == ("full", "f2")  # f1 was filtered out: it disagrees on small
+    assert planner.next() == ("full", "f2")  # f1 moved behind: it disagrees on small
     planner.feedback({"small": 30, "full": 70})
     assert planner.next() is None
 
@@ -147,6 +148,82 @@ def test_subtask_out_of_candidates_drops_out() -> None:
     m = make_matrix(p, ["small", "full"], rows)
     plan = run_plan(Planner(m), m)
     assert [c for _, c in plan] == ["f0", "s0", "f1", "f2"]
+
+
+def test_disagreeing_candidates_are_tried_after_the_agreeing_ones() -> None:
+    p = make_problem(TWO)
+    rows = [
+        {"st": "small", "out": [5, 0], "id": "s0", "hidden": {"small": 30}},
+        {"st": "full", "out": [6, 1], "id": "f0"},
+        {"st": "full", "out": [6, 1], "id": "f1", "hidden": {"small": 30, "full": 70}},
+        {"st": "full", "out": [5, 2], "id": "f2"},
+    ]
+    m = make_matrix(p, ["small", "full"], rows)
+    plan = run_plan(Planner(m), m)
+    # f2 agrees with s0 and comes first, but is wrong; f1 disagrees (another right answer
+    # the checker would accept, say) and is still submitted, and earns the points
+    assert [c for _, c in plan] == ["f0", "s0", "f2", "f1"]
+
+
+CHAIN = [("a", 20, ["a*"]), ("b", 30, ["a*", "b*"]), ("c", 50, ["a*", "b*", "c*"])]
+
+
+def test_communication_like_outputs_never_end_the_plan_early() -> None:
+    """Right programs of a communication task say different things on every input (their own
+    query strategies), so no candidate agrees with a solver's outputs: the plan must go on
+    submitting and reach the full score."""
+    p = make_problem(CHAIN)
+    rows: list[dict[str, Any]] = []
+    uid = iter(range(1000, 100_000))
+    for st, right_every in (("a", 2), ("b", 5), ("c", 9)):
+        for k in range(12):
+            right = k % right_every == right_every - 1
+            hidden = {"a": 20.0, "b": 30.0 if st != "a" else 0.0, "c": 50.0 if st == "c" else 0.0}
+            rows.append(
+                {
+                    "st": st,
+                    "out": [next(uid) for _ in range(3)],
+                    "id": f"{st}{k}",
+                    "hidden": hidden if right else {},
+                }
+            )
+    m = make_matrix(p, ["a", "b", "c"], rows)
+    planner = Planner(m, PlannerSettings(limit=50))
+    plan = run_plan(planner, m)
+    assert planner.total == 100
+    assert len(plan) < 50  # it stopped because everything was solved, not for lack of picks
+
+
+@pytest.mark.parametrize("seed", range(30))
+def test_a_plan_ends_only_when_budget_spent_all_solved_or_all_submitted(seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    p = make_problem(CHAIN)
+    ids = ["a", "b", "c"]
+    n = int(rng.integers(3, 40))
+    rows = []
+    for k in range(n):
+        st = ids[int(rng.integers(0, 3))]
+        hidden = {s: float(pts) for s, pts in zip(ids, (20, 30, 50), strict=True)}
+        hidden = {s: v for s, v in hidden.items() if rng.random() < 0.15}
+        rows.append(
+            {
+                "st": st,
+                "out": [int(x) for x in rng.integers(0, 3, size=3)],
+                "id": f"x{k}",
+                "hidden": hidden,
+                "ok": bool(rng.random() < 0.9),
+                "pub": [],
+            }
+        )
+    m = make_matrix(p, ids, rows)
+    limit = int(rng.integers(1, 45))
+    planner = Planner(m, PlannerSettings(limit=limit))
+    plan = run_plan(planner, m)
+    assert len({c for _, c in plan}) == len(plan)  # nothing submitted twice
+    compiled = {r["id"] for r in rows if r["ok"]}
+    assert {c for _, c in plan} <= compiled
+    all_solved = planner.solved >= {0, 1, 2}
+    assert len(plan) == limit or all_solved or {c for _, c in plan} == compiled
 
 
 def test_limit_and_all_or_nothing_default() -> None:
@@ -203,7 +280,10 @@ def test_string_subtask_ids_and_unknown_ids() -> None:
     planner.feedback(SubmissionFeedback(points={"1": 0, "10": 0}))
     assert planner.next() == ("10", "x")
     planner.feedback({"10": 40, "1": 0})
-    assert planner.next() is None  # "10" solved, "1" out of candidates, "2" worth nothing
+    # "10" solved and "1" out of its own candidates: "10"'s last one is tried for "1"
+    assert planner.next() == ("1", "y")
+    planner.feedback({"10": 0, "1": 0})
+    assert planner.next() is None  # nothing left to submit
     fresh = Planner(m)
     fresh.next()
     with pytest.raises(KeyError):

@@ -16,6 +16,7 @@ from cpsolve.errors import UserError
 
 if TYPE_CHECKING:
     from cpsolve.config import RunConfig
+    from cpsolve.run.bench import BenchReport
     from cpsolve.run.report import Report
 
 ProblemArg = Annotated[Path, typer.Argument(help="a problem.json or the directory holding one")]
@@ -33,6 +34,10 @@ ConfigOpt = Annotated[Path | None, typer.Option(help="a JSON file of run setting
 InputsOpt = Annotated[int | None, typer.Option(help="generated inputs per subtask")]
 WorkersOpt = Annotated[int | None, typer.Option(help="sandbox workers (default: cores)")]
 RunsOpt = Annotated[Path, typer.Option(help="where run directories go")]
+SelectionOpt = Annotated[
+    Path | None, typer.Option(help="planner settings from `cpsolve tune-selection`")
+]
+RankerOpt = Annotated[Path | None, typer.Option(help="ranker from `cpsolve train-ranker`")]
 OptionOpt = Annotated[
     list[str] | None,
     typer.Option(help="engine option key=value, as `cpsolve sample` takes (repeatable)"),
@@ -44,6 +49,10 @@ def _config(config: Path | None, option: list[str] | None, **flags: object) -> R
     from cpsolve.config import load_config
 
     return load_config(config, {**flags, "engine_options": parse_options(option or []) or None})
+
+
+def _path(p: Path | None) -> str | None:
+    return None if p is None else str(p.resolve())
 
 
 @contextmanager
@@ -80,6 +89,8 @@ def run(
     base_url: Annotated[str | None, typer.Option(help="openai engine: server URL")] = None,
     option: OptionOpt = None,
     runs_dir: RunsOpt = Path("runs"),
+    selection: SelectionOpt = None,
+    ranker: RankerOpt = None,
 ) -> None:
     """Solve one problem: sample, test, cluster, rank, submit; write the run's report."""
     from cpsolve.run.pipeline import run_problem
@@ -96,6 +107,8 @@ def run(
         generated_inputs=generated_inputs,
         workers=workers,
         base_url=base_url,
+        selection=_path(selection),
+        ranker=_path(ranker),
     )
     console = Console(stderr=True)
     with interrupt_says_resume(console):
@@ -147,6 +160,8 @@ def bench(
     workers: WorkersOpt = None,
     option: OptionOpt = None,
     runs_dir: RunsOpt = Path("runs"),
+    selection: SelectionOpt = None,
+    ranker: RankerOpt = None,
 ) -> None:
     """Run every problem of a set (resumable) and report points, solve rate, pass@k, baselines."""
     from cpsolve.run.bench import run_bench, write_bench
@@ -163,6 +178,8 @@ def bench(
         seed=seed,
         generated_inputs=generated_inputs,
         workers=workers,
+        selection=_path(selection),
+        ranker=_path(ranker),
     )
     console = Console(stderr=True)
     sb = open_sandbox(cfg.sandbox, cfg.workers, console=console)
@@ -198,7 +215,9 @@ def evaluate(
     tolerance: Annotated[float, typer.Option(help="points a metric may drop")] = 0.0,
     relative: Annotated[float, typer.Option(help="share of a metric it may drop")] = 0.0,
 ) -> None:
-    """Exit non-zero when a metric regressed against the baseline, naming it."""
+    """Exit non-zero when a metric regressed against the baseline, naming it, or when (on a
+    bench) our selection earned less than the best baseline at k = 10 or 50."""
+    from cpsolve.run.bench import selection_gate
     from cpsolve.select.metrics import find_regressions
 
     current = _metrics(report)
@@ -214,10 +233,25 @@ def evaluate(
         status = "[red]REGRESSED[/]" if name in bad else "ok"
         table.add_row(name, f"{base[name]:g}", "-" if cur is None else f"{cur:g}", status)
     console.print(table)
-    if regressions:
-        names = ", ".join(r.metric for r in regressions)
-        raise UserError(f"{len(regressions)} metric(s) regressed: {names}")
-    typer.echo(f"no regression on {len(base)} metrics")
+    bench_report = _bench(report)
+    beaten = selection_gate(bench_report) if bench_report is not None else []
+    for line in beaten:
+        console.print(f"[red]BEATEN[/] {line}")
+    if regressions or beaten:
+        names = ", ".join([r.metric for r in regressions] + [f"beaten {b}" for b in beaten])
+        raise UserError(f"{len(regressions) + len(beaten)} check(s) failed: {names}")
+    typer.echo(f"no regression on {len(base)} metrics; selection not beaten by a baseline")
+
+
+def _bench(path: Path) -> BenchReport | None:
+    from cpsolve.config import read_json
+    from cpsolve.run.bench import BenchReport
+
+    p = path / "bench.json" if path.is_dir() else path
+    data = read_json(p) if p.is_file() else None
+    if isinstance(data, dict) and "problems" in data and "total" in data:
+        return BenchReport.model_validate(data)
+    return None
 
 
 def _metrics(path: Path) -> dict[str, float]:

@@ -86,6 +86,7 @@ def build_matrix(
         logprob=[c.logprob for c in cands],
         input_names=[f"{sid}:{h[:12]}" for sid, h in cols],
         hidden_points=_hidden_points(problem, cands, hidden),
+        input_sizes=[len(x) for x in col_inputs],
     )
 
 

@@ -39,12 +39,23 @@ from cpsolve.execute.stage import compile_stage, execute_stage, judge_stage
 from cpsolve.problem import Problem, load_problem
 from cpsolve.progress import NullProgress, Progress
 from cpsolve.run.matrix import build_matrix
-from cpsolve.run.plan import Judge, plan_and_submit, planner_settings
-from cpsolve.run.report import Curve, Report, SubmissionReport, SubtaskReport, write_report
+from cpsolve.run.plan import Judge, plan_and_submit, planner_ranker, planner_settings, scorer_name
+from cpsolve.run.report import (
+    Curve,
+    Report,
+    SubmissionReport,
+    SubtaskReport,
+    submissions_curve,
+    write_report,
+)
 from cpsolve.sample.engines.factory import LazyEngine, build_engine, check_engine, replay_path
 from cpsolve.sample.stage import Candidate, sample_stage, solution_candidates
 from cpsolve.sandbox.base import Sandbox
-from cpsolve.select.baselines import padded_curve, run_baselines, sample_scaling
+from cpsolve.select.baselines import (
+    run_baselines,
+    sample_scaling,
+    selection_table,
+)
 from cpsolve.select.matrix import ExecutionMatrix
 from cpsolve.store import Store, SubmissionRow
 from cpsolve.testgen.stage import inputs_stage
@@ -291,15 +302,14 @@ def _passes_public(matrix: ExecutionMatrix, rows: np.ndarray) -> np.ndarray:
 
 def _add_baselines(report: Report, matrix: ExecutionMatrix, config: RunConfig) -> None:
     settings = planner_settings(config)
-    results = run_baselines(matrix, seed=config.seed, settings=settings)
-    report.baselines = {k: round(v.points, 4) for k, v in results.items() if k != "ours"}
-    limit = results["ours"].limit
-    report.curves["submissions"] = Curve(
-        x=list(range(1, limit + 1)),
-        ours=padded_curve(results["ours"]),
-        random=padded_curve(results["random"]),
-        oracle=padded_curve(results["oracle"]),
+    results = run_baselines(
+        matrix, seed=config.seed, settings=settings, ranker=planner_ranker(config)
     )
+    report.scorer = scorer_name(config)
+    report.baselines = {k: round(v.points, 4) for k, v in results.items() if k != "ours"}
+    report.selection = selection_table(matrix, results)
+    limit = results["ours"].limit
+    report.curves["submissions"] = submissions_curve(results, limit)
     per_subtask = max(len(matrix.candidates_of(s)) for s in range(matrix.n_subtasks))
     sizes = sorted({max(1, per_subtask >> k) for k in range(8)} | {per_subtask})
     curve = sample_scaling(matrix, sizes, seed=config.seed, settings=settings)

@@ -6,12 +6,16 @@ Already-made submissions (a resumed run) are replayed from the store, not judged
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from importlib import resources
 
 from cpsolve.config import RunConfig
 from cpsolve.sample.stage import Candidate
 from cpsolve.select.matrix import ExecutionMatrix
-from cpsolve.select.planner import Planner, PlannerSettings
+from cpsolve.select.planner import Planner, PlannerSettings, load_settings
+from cpsolve.select.rerank import LearnedRanker
 from cpsolve.store import Store, SubmissionRow
+
+DEFAULT_SELECTION = "selection.json"  # in cpsolve/data: the shipped scorer (see docs/design.md)
 
 Judge = Callable[[str], dict[str, float]]
 """judge(program sha) -> points per subtask on the hidden tests"""
@@ -26,7 +30,7 @@ def plan_and_submit(
 ) -> list[SubmissionRow]:
     """The planner's submissions, with the judge's feedback when there is a judge (the
     problem has hidden tests)."""
-    planner = Planner(matrix, planner_settings(config))
+    planner = Planner(matrix, planner_settings(config), ranker=planner_ranker(config))
     made = {s.n: s for s in store.submissions()}
     out = []
     while (pick := planner.next()) is not None:
@@ -54,9 +58,30 @@ def _rank(planner: Planner, matrix: ExecutionMatrix, cand: int) -> int:
 
 
 def planner_settings(config: RunConfig) -> PlannerSettings:
+    """The run's planner settings: `--selection FILE`, else the shipped default scorer, with
+    the config's limit and penalty overrides."""
+    if config.selection:
+        base = load_settings(config.selection)
+    else:
+        with resources.as_file(resources.files("cpsolve") / "data" / DEFAULT_SELECTION) as p:
+            base = load_settings(p)
     update: dict[str, object] = {}
     if config.submissions is not None:
         update["limit"] = config.submissions
     if config.penalty is not None:
         update["penalty"] = config.penalty
-    return PlannerSettings().model_copy(update=update)
+    return base.model_copy(update=update)
+
+
+def planner_ranker(config: RunConfig) -> LearnedRanker | None:
+    """The learned ranker of `--ranker FILE`, or None (the settings' heuristic weights)."""
+    return LearnedRanker.load(config.ranker) if config.ranker else None
+
+
+def scorer_name(config: RunConfig) -> str:
+    """What scores the candidates, for the report."""
+    if config.ranker:
+        return f"learned ranker {config.ranker}"
+    if config.selection:
+        return f"selection settings {config.selection}"
+    return f"shipped default scorer (cpsolve/data/{DEFAULT_SELECTION})"

@@ -10,6 +10,9 @@ from pathlib import Path
 
 from pydantic import BaseModel, Field
 
+from cpsolve.select.baselines import ReplayResult
+from cpsolve.select.metrics import StrategyRow
+
 
 class SubtaskReport(BaseModel):
     id: str
@@ -37,8 +40,10 @@ class SubmissionReport(BaseModel):
 class Curve(BaseModel):
     x: list[int]
     ours: list[float]
-    random: list[float] = Field(default_factory=list)
+    random: list[float] = Field(default_factory=list)  # expected (mean of many draws)
     oracle: list[float] = Field(default_factory=list)
+    others: dict[str, list[float]] = Field(default_factory=dict)  # more strategies by name
+    bands: dict[str, list[list[float]]] = Field(default_factory=dict)  # name: [p10, p90]
 
 
 class Report(BaseModel):
@@ -56,7 +61,30 @@ class Report(BaseModel):
     timings: dict[str, float] = Field(default_factory=dict)
     counts: dict[str, int] = Field(default_factory=dict)
     curves: dict[str, Curve] = Field(default_factory=dict)
+    # strategy -> points after k submissions, share of the oracle's, submissions to full points
+    selection: dict[str, StrategyRow] = Field(default_factory=dict)
+    scorer: str = ""  # what scored the candidates: "heuristic (default weights)", a file...
     notes: list[str] = Field(default_factory=list)
+
+
+def submissions_curve(results: dict[str, ReplayResult], limit: int) -> Curve:
+    """Points against submissions 1..limit: ours, the expected random order with its band,
+    public-then-random (band too), AlphaCode, CodeT and the oracle."""
+
+    def pad(ys: list[float]) -> list[float]:
+        ys = list(ys[:limit]) or [0.0]
+        return ys + [ys[-1]] * (limit - len(ys))
+
+    others = {n: pad(results[n].curve) for n in ("public-then-random", "alphacode", "codet")}
+    bands = {n: [pad(r.low), pad(r.high)] for n, r in results.items() if r.low and n != "ours"}
+    return Curve(
+        x=list(range(1, limit + 1)),
+        ours=pad(results["ours"].curve),
+        random=pad(results["random"].curve),
+        oracle=pad(results["oracle"].curve),
+        others={n: ys for n, ys in others.items() if n in results},
+        bands=bands,
+    )
 
 
 def write_report(report: Report, out_dir: Path) -> list[Path]:
@@ -117,6 +145,10 @@ def render_markdown(report: Report, plots: list[str]) -> str:
         lines.append(f"| cpsolve | {_fmt(report.score)} |")
         for k, v in report.baselines.items():
             lines.append(f"| {k} | {_fmt(v)} |")
+    if report.selection:
+        lines += ["", *selection_markdown(report.selection)]
+    if report.scorer:
+        lines += ["", f"Scorer: {report.scorer}"]
     if plots:
         lines += ["", "## Test-time scaling", ""]
         lines += [f"![{p}]({p})" for p in plots]
@@ -126,6 +158,32 @@ def render_markdown(report: Report, plots: list[str]) -> str:
     if report.notes:
         lines += ["", "## Notes", ""] + [f"- {n}" for n in report.notes]
     return "\n".join(lines) + "\n"
+
+
+def selection_markdown(table: dict[str, StrategyRow]) -> list[str]:
+    """The k-table: points after k submissions (share of the oracle's with the same k), and
+    submissions until each subtask's full points; random ones are expectations."""
+    if not table:
+        return []
+    ks = list(next(iter(table.values())).points)
+    subtasks = sorted({s for r in table.values() for s in r.first_full}, key=str)
+    head = ["strategy", *[f"k={k}" for k in ks], *[f"to full {s}" for s in subtasks]]
+    lines = [
+        "## Points after k submissions (share of the oracle's with the same k)",
+        "",
+        "Random and public-then-random: expected values over many random orders.",
+        "",
+        "| " + " | ".join(head) + " |",
+        "|" + "---|" * len(head),
+    ]
+    for name, row in table.items():
+        cells = [name]
+        for k in ks:
+            share = row.of_oracle.get(k)
+            cells.append(_fmt(row.points[k]) + ("" if share is None else f" ({share:.2f})"))
+        cells += [_fmt(row.first_full.get(s)) for s in subtasks]
+        lines.append("| " + " | ".join(cells) + " |")
+    return lines
 
 
 def _plot_curves(report: Report, out_dir: Path) -> list[Path]:
@@ -145,8 +203,17 @@ def _plot_curves(report: Report, out_dir: Path) -> list[Path]:
         xlabel, title = titles.get(key, (key, key))
         fig, ax = plt.subplots(figsize=(6, 4), dpi=100)
         ax.plot(curve.x, curve.ours, marker="o", label="cpsolve")
+        colour: dict[str, object] = {}
         if curve.random:
-            ax.plot(curve.x, curve.random, marker=".", linestyle="--", label="random")
+            (line,) = ax.plot(curve.x, curve.random, marker=".", linestyle="--", label="random")
+            colour["random"] = line.get_color()
+        for name, ys in curve.others.items():
+            (line,) = ax.plot(curve.x, ys, marker=".", linestyle="-.", label=name)
+            colour[name] = line.get_color()
+        for name, (lo, hi) in curve.bands.items():
+            ax.fill_between(
+                curve.x, lo, hi, alpha=0.15, color=colour.get(name), label=f"{name} 10-90%"
+            )
         if curve.oracle:
             ax.plot(curve.x, curve.oracle, marker=".", linestyle=":", label="oracle")
         ax.set_xscale("log" if key == "samples" and max(curve.x) > 8 * min(curve.x) else "linear")

@@ -4,14 +4,23 @@ A baseline picks submissions without the judge's feedback (except ours, the onli
 each is scored by replaying its submissions against the matrix's hidden results: a subtask earns
 the best points any submission earned on it, as IOI (CMS) scores a contestant.
 
-- random-k: k compiled candidates drawn at random (o1-ioi's random-50).
-- public-then-random: random order among candidates passing their public tests, then the rest.
+- random: compiled candidates in random order (o1-ioi's random-50), as an expectation: the mean
+  of `DRAWS` random orders, with the 10th-90th percentile band of the curve.
+- public-then-random: random order among candidates passing their public tests, then the rest;
+  the same expectation over `DRAWS` orders.
 - alphacode (AlphaCode's largest-clusters-first): per subtask, public-test passers clustered by
   behaviour, one member of each cluster from the largest down, round after round.
 - codet (CodeT's dual agreement): a generated input's expected output is the plurality output;
   candidates are grouped by the set of such tests (and public tests) they agree with, and a group
   scores (tests agreed) x sqrt(members).
 - oracle: the most any k compiled candidates could earn together.
+
+Every strategy is replayed to a horizon of at least `max(KS)` submissions (the curve), whatever
+the contest's limit, so points after k submissions compare at every k; `points` is the value at
+the limit. "Submissions until full points" of a subtask: the 1-based position of the first
+submission earning them (None: not within the horizon); for the random strategies, the mean
+over the draws of that position in a whole random order of the candidates (None: no candidate
+earns them).
 """
 
 from __future__ import annotations
@@ -24,10 +33,13 @@ import numpy as np
 
 from cpsolve.select.cluster import exact_labels, signatures
 from cpsolve.select.matrix import ExecutionMatrix
+from cpsolve.select.metrics import StrategyRow, strategy_table
 from cpsolve.select.planner import Planner, PlannerSettings, Prepared
 from cpsolve.select.rerank import LearnedRanker, passes_public
 
 BASELINES = ("random", "public-then-random", "alphacode", "codet")
+KS = (1, 2, 5, 10, 50)  # points after k submissions are reported for these k
+DRAWS = 200  # random orders averaged for the random baselines
 
 
 @dataclass
@@ -40,6 +52,9 @@ class ReplayResult:
     limit: int
     submissions: list[int] = field(default_factory=list)  # candidate indices, in order
     curve: list[float] = field(default_factory=list)
+    low: list[float] = field(default_factory=list)  # 10th percentile of the curve (random ones)
+    high: list[float] = field(default_factory=list)  # 90th percentile
+    first_full: list[float | None] = field(default_factory=list)  # per subtask index
 
     @property
     def fraction(self) -> float:
@@ -62,14 +77,41 @@ def score_submissions(
     matrix: ExecutionMatrix, name: str, picks: list[int], limit: int
 ) -> ReplayResult:
     """Replay a fixed list of submissions (the first `limit` of `picks`)."""
+    return _replay(matrix, name, picks[:limit], limit)
+
+
+def _replay(matrix: ExecutionMatrix, name: str, picks: list[int], limit: int) -> ReplayResult:
+    """Score `picks` (possibly longer than `limit`: the curve goes on to the horizon)."""
     hidden = _hidden(matrix)
-    best = np.zeros(matrix.n_subtasks)
-    curve = []
-    for c in picks[:limit]:
-        best = np.maximum(best, hidden[c])
-        curve.append(float(best.sum()))
-    total = float(best.sum())
-    return ReplayResult(name, total, float(matrix.points.sum()), limit, picks[:limit], curve)
+    rows = hidden[np.asarray(picks, dtype=np.int64)].reshape(len(picks), matrix.n_subtasks)
+    curve = np.maximum.accumulate(rows, axis=0).sum(axis=1) if picks else np.zeros(0)
+    at_limit = float(curve[min(limit, len(picks)) - 1]) if picks else 0.0
+    first = first_full_positions(matrix, rows[None, :, :])[0]
+    return ReplayResult(
+        name,
+        at_limit,
+        float(matrix.points.sum()),
+        limit,
+        list(picks),
+        curve.tolist(),
+        first_full=[None if np.isnan(v) else float(v) for v in first],
+    )
+
+
+FULL_TOL = 1e-9
+
+
+def _full_flags(matrix: ExecutionMatrix, rows: np.ndarray) -> np.ndarray:
+    full = matrix.points
+    return (rows >= full - FULL_TOL) & (full > 0)
+
+
+def first_full_positions(matrix: ExecutionMatrix, rows: np.ndarray) -> np.ndarray:
+    """(draws, subtasks): 1-based position of the first of `rows` (draws, n, subtasks of
+    hidden points) earning each subtask's full points; NaN where none does."""
+    flags = _full_flags(matrix, rows)
+    hit = flags.any(axis=1)
+    return np.where(hit, flags.argmax(axis=1) + 1.0, np.nan)
 
 
 def replay_planner(
@@ -87,9 +129,7 @@ def replay_planner(
         planner.feedback(judge_points(matrix, planner.submissions[-1].candidate_index))
         curve.append(planner.total)
     picks = [s.candidate_index for s in planner.submissions]
-    return ReplayResult(
-        name, planner.total, float(matrix.points.sum()), planner.limit, picks, curve
-    )
+    return _replay(matrix, name, picks, planner.limit)
 
 
 # ---- static baselines ----------------------------------------------------------------------
@@ -110,6 +150,55 @@ def public_then_random(matrix: ExecutionMatrix, k: int, seed: int = 0) -> list[i
     pool = rng.permutation(_compiled(matrix))
     passed = passes_public(matrix)[pool]
     return np.concatenate([pool[passed], pool[~passed]])[:k].tolist()
+
+
+def random_orders(
+    matrix: ExecutionMatrix, draws: int = DRAWS, seed: int = 0, *, public_first: bool = False
+) -> np.ndarray:
+    """(draws, compiled candidates): independent random orders of the compiled candidates;
+    with `public_first`, those passing their public tests come first in each."""
+    rng = np.random.default_rng(seed)
+    pool = _compiled(matrix)
+    keys = rng.random((draws, pool.size))
+    if public_first:
+        keys += ~passes_public(matrix)[pool]  # the failing ones sort after every passing one
+    return pool[np.argsort(keys, axis=1)]
+
+
+def expected_replay(
+    matrix: ExecutionMatrix, name: str, orders: np.ndarray, limit: int, horizon: int
+) -> ReplayResult:
+    """The mean replay of many orders (draws x candidates), with the 10th-90th percentile band
+    of the curve up to `horizon` and the mean submissions until each subtask's full points
+    over whole orders."""
+    hidden = _hidden(matrix)
+    draws = max(orders.shape[0], 1)
+    rows = hidden[orders]  # (draws, n, subtasks)
+    if orders.shape[1] == 0:
+        curves = np.zeros((draws, 1))
+    else:
+        curves = np.maximum.accumulate(rows[:, :horizon], axis=1).sum(axis=2)
+    curves = np.pad(curves, ((0, 0), (0, max(horizon - curves.shape[1], 0))), mode="edge")
+    mean = curves.mean(axis=0)
+    low, high = np.percentile(curves, [10, 90], axis=0)
+    first = first_full_positions(matrix, rows) if orders.shape[1] else None
+    n_sub = matrix.n_subtasks
+    first_mean: list[float | None] = (
+        [None] * n_sub
+        if first is None
+        else [None if np.isnan(c).all() else float(np.nanmean(c)) for c in first.T]
+    )
+    return ReplayResult(
+        name,
+        float(mean[min(limit, horizon) - 1]),
+        float(matrix.points.sum()),
+        limit,
+        [],
+        mean.tolist(),
+        low.tolist(),
+        high.tolist(),
+        first_mean,
+    )
 
 
 def _round_robin(matrix: ExecutionMatrix, per_subtask: dict[int, list[int]], k: int) -> list[int]:
@@ -239,27 +328,38 @@ def run_baselines(
     seed: int = 0,
     settings: PlannerSettings | None = None,
     ranker: LearnedRanker | None = None,
+    horizon: int | None = None,
+    draws: int = DRAWS,
 ) -> dict[str, ReplayResult]:
-    """Ours, every baseline, and the oracle, each replayed with the same submission limit."""
+    """Ours, every baseline, and the oracle, each scored at the same submission limit, with
+    curves to `horizon` submissions (default: the limit or max(KS), whichever is more)."""
     settings = settings or PlannerSettings()
     k = limit or settings.limit or matrix.default_limit()
-    ours = replay_planner(matrix, settings.model_copy(update={"limit": k}), ranker=ranker)
-    picks = {
-        "random": random_k(matrix, k, seed),
-        "public-then-random": public_then_random(matrix, k, seed),
-        "alphacode": largest_clusters(matrix, k),
-        "codet": codet(matrix, k),
-    }
+    h = max(horizon or max(k, max(KS)), k)
+    ours = replay_planner(matrix, settings.model_copy(update={"limit": h}), ranker=ranker)
+    ours.limit = k
+    ours.points = _at(ours.curve, k)
     out = {"ours": ours}
-    out.update({name: score_submissions(matrix, name, p, k) for name, p in picks.items()})
-    curve = oracle_curve(matrix, k)
-    out["oracle"] = ReplayResult("oracle", curve[-1], float(matrix.points.sum()), k, [], curve)
+    for name, first in (("random", False), ("public-then-random", True)):
+        orders = random_orders(matrix, draws, seed, public_first=first)
+        out[name] = expected_replay(matrix, name, orders, k, h)
+    for name, picks in (("alphacode", largest_clusters(matrix, h)), ("codet", codet(matrix, h))):
+        out[name] = _replay(matrix, name, picks, k)
+    curve = oracle_curve(matrix, h)
+    out["oracle"] = ReplayResult(
+        "oracle", curve[k - 1], float(matrix.points.sum()), k, [], curve, first_full=[]
+    )
     return out
+
+
+def _at(curve: list[float], k: int) -> float:
+    """Points after k submissions of a curve (a plan that stopped early keeps its points)."""
+    return float(curve[min(k, len(curve)) - 1]) if curve else 0.0
 
 
 def padded_curve(result: ReplayResult) -> list[float]:
     """Points after 1..limit submissions; a strategy that stopped early keeps its points."""
-    curve = list(result.curve) or [0.0]
+    curve = list(result.curve[: result.limit]) or [0.0]
     return curve + [curve[-1]] * (result.limit - len(curve))
 
 
@@ -277,7 +377,28 @@ def sample_scaling(
     out: dict[str, list[float]] = {"ours": [], "random": [], "oracle": []}
     for n in sizes:
         rows = np.sort(np.concatenate([v[:n] for v in shuffled.values()]))
-        results = run_baselines(matrix.take(rows), seed=seed, settings=settings)
+        results = run_baselines(matrix.take(rows), seed=seed, settings=settings, horizon=1)
         for name in out:
             out[name].append(results[name].points)
     return out
+
+
+def selection_table(
+    matrix: ExecutionMatrix, results: dict[str, ReplayResult], ks: tuple[int, ...] = KS
+) -> dict[str, StrategyRow]:
+    """The k-table of `run_baselines`' results: points after k submissions per strategy, as a
+    share of the oracle's, bands for the random ones, submissions until full points."""
+    limit = results["ours"].limit
+    ids = matrix.subtask_ids
+    firsts = {
+        name: {ids[s]: v for s, v in enumerate(r.first_full) if matrix.points[s] > 0}
+        for name, r in results.items()
+        if r.first_full
+    }
+    return strategy_table(
+        {name: r.curve for name, r in results.items()},
+        ks=ks,
+        limit=limit,
+        bands={name: (r.low, r.high) for name, r in results.items() if r.low},
+        first_full=firsts,
+    )

@@ -81,7 +81,9 @@ class ExecutionMatrix:
 
     `hidden_points` (C, S), when present, holds the points candidate c earned on subtask s when
     judged with the hidden tests (NaN: not judged). Only oracles, training, tuning and offline
-    replay of the submission process read it; selection itself never does.
+    replay of the submission process read it; selection itself never does. `input_size` (I,),
+    when present, is each generated input's length in bytes (matrices from before it existed
+    have none: every input then counts as largest).
     """
 
     meta: MatrixMeta
@@ -98,12 +100,15 @@ class ExecutionMatrix:
     gen_class: np.ndarray
     gen_time: np.ndarray
     hidden_points: np.ndarray | None = None
+    input_size: np.ndarray | None = None
 
     def __post_init__(self) -> None:
         for name, dtype in _ARRAYS.items():
             setattr(self, name, np.asarray(getattr(self, name), dtype=dtype))
         if self.hidden_points is not None:
             self.hidden_points = np.asarray(self.hidden_points, dtype=np.float32)
+        if self.input_size is not None:
+            self.input_size = np.asarray(self.input_size, dtype=np.int64)
         self._check_shapes()
 
     # ---- shape ---------------------------------------------------------------------------
@@ -142,6 +147,8 @@ class ExecutionMatrix:
         }
         if self.hidden_points is not None:
             want["hidden_points"] = (c, s)
+        if self.input_size is not None:
+            want["input_size"] = (i,)
         for name, shape in want.items():
             got = getattr(self, name).shape
             if got != shape:
@@ -182,6 +189,16 @@ class ExecutionMatrix:
         owners = [*np.flatnonzero(self.includes[s]).tolist(), s]
         return np.flatnonzero(np.isin(self.input_subtask, owners))
 
+    def largest_inputs(self, s: int, share: float = 0.1) -> np.ndarray:
+        """The largest generated inputs valid for subtask `s`: every input at least as long as
+        the one at the top `share` by length (at least one); all of them without sizes."""
+        cols = self.relevant_inputs(s)
+        if self.input_size is None or cols.size == 0:
+            return cols
+        sizes = self.input_size[cols]
+        top = max(1, int(np.ceil(share * cols.size)))
+        return cols[sizes >= np.sort(sizes)[-top]]
+
     def inputs_of(self, s: int) -> np.ndarray:
         """Generated inputs made for subtask `s` itself."""
         return np.flatnonzero(self.input_subtask == s)
@@ -207,7 +224,9 @@ class ExecutionMatrix:
         arrays.update({name: getattr(self, name)[idx] for name in per_row})
         hidden = None if self.hidden_points is None else self.hidden_points[idx]
         meta = self.meta.model_copy(update={"candidate_ids": ids})
-        return ExecutionMatrix(meta=meta, hidden_points=hidden, **arrays)
+        return ExecutionMatrix(
+            meta=meta, hidden_points=hidden, input_size=self.input_size, **arrays
+        )
 
     # ---- disk ----------------------------------------------------------------------------
 
@@ -217,6 +236,8 @@ class ExecutionMatrix:
         arrays = {name: getattr(self, name) for name in _ARRAYS}
         if self.hidden_points is not None:
             arrays["hidden_points"] = self.hidden_points
+        if self.input_size is not None:
+            arrays["input_size"] = self.input_size
         arrays["meta_json"] = np.array(self.meta.model_dump_json())
         p.parent.mkdir(parents=True, exist_ok=True)
         with p.open("wb") as f:
@@ -241,7 +262,8 @@ class ExecutionMatrix:
                     )
                 arrays = {name: z[name] for name in _ARRAYS}
                 hidden = z["hidden_points"] if "hidden_points" in z.files else None
-            return cls(meta=meta, hidden_points=hidden, **arrays)
+                size = z["input_size"] if "input_size" in z.files else None
+            return cls(meta=meta, hidden_points=hidden, input_size=size, **arrays)
         except (OSError, ValueError, KeyError, zipfile.BadZipFile) as e:
             reason = str(e).splitlines()[0] if str(e) else type(e).__name__
             raise UserError(f"{p}: not an execution matrix of cpsolve ({reason})") from None
@@ -266,6 +288,7 @@ class ExecutionMatrix:
         logprob: Sequence[float] | None = None,
         input_names: Sequence[str] | None = None,
         hidden_points: np.ndarray | None = None,
+        input_sizes: Sequence[int] | None = None,
     ) -> ExecutionMatrix:
         """A matrix laid out by `problem`: subtask order, points, inclusion, and which public
         tests bind which subtask come from it; public test columns follow problem.public_tests.
@@ -305,6 +328,7 @@ class ExecutionMatrix:
             gen_class=np.asarray(gen_class).reshape(n, len(input_subtasks)),
             gen_time=np.asarray(gen_time).reshape(n, len(input_subtasks)),
             hidden_points=hidden_points,
+            input_size=None if input_sizes is None else np.asarray(input_sizes, dtype=np.int64),
         )
 
 

@@ -6,9 +6,14 @@ subtasks from the hardest; for each, the best candidate of the best cluster, whe
 score is the mean of its members' scores minus `penalty` for every submission already made
 from it, and candidates that fail a public test they must pass only come after every candidate
 that passes them. A subtask is solved once a submission earns its full points (directly, or
-through a harder subtask that includes it) and gets no more submissions; then the candidates of
-every subtask strictly containing it are filtered to those that agree with the solving
-submission on its generated inputs. A subtask whose candidates run out drops out of the round.
+through a harder subtask that includes it) and gets no more submissions; then, for every
+subtask strictly containing it, candidates that agree with the solving submission on its
+generated inputs come first and the others move behind them (a filter orders, it never drops:
+agreement is output-class equality, i.e. what the problem's checker calls equal, and it can be
+wrong, e.g. when correct programs of a communication task say different things). A subtask whose
+own candidates run out is served by the remaining candidates of the other subtasks, harder first,
+so a plan ends only when the budget is spent, every subtask is solved, or every compiled
+candidate was submitted.
 """
 
 from __future__ import annotations
@@ -126,6 +131,9 @@ class Planner:
         self._eligible = {
             s: np.ones(c.members.size, bool) for s, c in self.prep.clusterings.items()
         }
+        # candidates that disagree with a solved included subtask's solver: tried last
+        self._behind = {s: np.zeros(c.members.size, bool) for s, c in self.prep.clusterings.items()}
+        self._submitted = np.zeros(matrix.n_candidates, bool)
         self._subs = {s: np.zeros(c.n_clusters, np.int64) for s, c in self.prep.clusterings.items()}
 
     # ---- choosing ------------------------------------------------------------------------
@@ -145,18 +153,41 @@ class Planner:
                 self.exhausted.add(s)
                 continue
             self.cursor = (pos + 1) % n
-            self._take(s, pick)
+            self._take(s, s, pick)
             return self._pending.subtask, self._pending.candidate  # type: ignore[union-attr]
+        return self._borrow()
+
+    def _borrow(self) -> tuple[str, str] | None:
+        """Every unsolved subtask is out of its own candidates: submit, for the hardest unsolved
+        one, the best remaining candidate of another subtask (harder subtasks first)."""
+        unsolved = [s for s in self.order if s not in self.solved]
+        if not unsolved:
+            return None
+        for t in self.order:
+            if t not in self.prep.clusterings:
+                continue
+            pick = self._pick(t)
+            if pick is not None:
+                self._take(unsolved[0], t, pick)
+                return self._pending.subtask, self._pending.candidate  # type: ignore[union-attr]
         return None
 
     def _pick(self, s: int) -> int | None:
-        """Position (within the subtask's clustering) of the best eligible candidate."""
-        cl = self.prep.clusterings[s]
-        avail = self._eligible[s]
-        tier = avail & self.prep.passes[cl.members]
-        use = np.flatnonzero(tier if tier.any() else avail)
-        if use.size == 0:
+        """Position (within the subtask's clustering) of the best eligible candidate: first
+        those that pass the public tests they must and agree with every solved included
+        subtask, then those that pass, then those that agree, then the rest."""
+        cl = self.prep.clusterings.get(s)
+        if cl is None:
             return None
+        avail = self._eligible[s] & ~self._submitted[cl.members]
+        passes, ahead = self.prep.passes[cl.members], ~self._behind[s]
+        for tier in (avail & passes & ahead, avail & passes, avail & ahead, avail):
+            if tier.any():
+                return self._best_in(s, np.flatnonzero(tier))
+        return None
+
+    def _best_in(self, s: int, use: np.ndarray) -> int:
+        cl = self.prep.clusterings[s]
         labels, sc = cl.labels[use], self.scores[cl.members[use]]
         k = cl.n_clusters
         count = np.bincount(labels, minlength=k)
@@ -167,13 +198,15 @@ class Planner:
         inside = use[labels == best]
         return int(inside[np.lexsort((inside, -self.scores[cl.members[inside]]))[0]])
 
-    def _take(self, s: int, pos: int) -> None:
+    def _take(self, target: int, s: int, pos: int) -> None:
+        """Submit position `pos` of subtask `s`'s clustering, aimed at subtask `target`."""
         cl = self.prep.clusterings[s]
         cand = int(cl.members[pos])
         self._eligible[s][pos] = False
+        self._submitted[cand] = True
         self._subs[s][cl.labels[pos]] += 1
         self._pending = Submission(
-            subtask=self.matrix.subtask_ids[s],
+            subtask=self.matrix.subtask_ids[target],
             candidate=self.matrix.meta.candidate_ids[cand],
             candidate_index=cand,
             cluster=int(cl.labels[pos]),
@@ -205,8 +238,8 @@ class Planner:
                 self._filter_containing(s, solver)
 
     def _filter_containing(self, s: int, solver: int) -> None:
-        """Keep, for each subtask strictly containing `s`, the candidates that agree with the
-        solving submission on the generated inputs of `s` (where both were run)."""
+        """Move behind, for each subtask strictly containing `s`, the candidates that disagree
+        with the solving submission on the generated inputs of `s` (where both were run)."""
         cols = self.matrix.inputs_of(s)
         if cols.size == 0:
             return
@@ -218,7 +251,7 @@ class Planner:
             sig = signatures(self.matrix, cl.members, cols)
             unknown = (sig == NOT_RUN_SIG) | (ref == NOT_RUN_SIG)[None, :]
             agree = ((sig == ref[None, :]) | unknown).all(axis=1)
-            self._eligible[t] &= agree
+            self._behind[t] |= ~agree
 
     # ---- reading -------------------------------------------------------------------------
 

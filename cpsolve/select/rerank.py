@@ -5,7 +5,11 @@ public-test pass fraction, error rate on generated inputs, its cluster's share o
 candidates, code length relative to the subtask's median (log), mean token logprob where known
 (0 otherwise) and whether it is known, and the slowest successful run relative to the time limit,
 in steps of a tenth (measured time jitters from run to run; a finer value would let that noise
-reorder equal candidates, and a resumed run would not plan what an uninterrupted one did).
+reorder equal candidates, and a resumed run would not plan what an uninterrupted one did); the
+slowest run on the subtask's largest generated inputs relative to the limit (a time-out counts
+as the whole limit; tenths too), and whether it timed out on any generated input: a program
+right on everything but too slow on the maximum sizes ranks below the right ones (it leaves
+their cluster only where a time-out changed its verdict).
 Filtering (candidates failing a public test they must pass rank below all that pass) is the
 planner's first key, `passes_public()`; the score orders candidates within that tier.
 """
@@ -19,7 +23,9 @@ from pydantic import BaseModel, ConfigDict
 
 from cpsolve.errors import UserError
 from cpsolve.select.cluster import Clustering
-from cpsolve.select.matrix import NOT_RUN, OK, ExecutionMatrix
+from cpsolve.select.matrix import NOT_RUN, OK, ExecutionMatrix, verdict_code
+
+TLE = verdict_code("TLE")
 
 FEATURES: tuple[str, ...] = (
     "public_pass",
@@ -29,8 +35,10 @@ FEATURES: tuple[str, ...] = (
     "logprob",
     "logprob_known",
     "time_frac",
+    "max_input_time",
+    "timed_out",
 )
-RANKER_FORMAT = 2  # 2: time_frac in tenths of the limit
+RANKER_FORMAT = 3  # 2: time_frac in tenths of the limit; 3: max_input_time, timed_out
 TIME_STEPS = 10  # time_frac is floor(slowest / limit * TIME_STEPS) / TIME_STEPS
 
 
@@ -46,6 +54,8 @@ class ScoreWeights(BaseModel):
     logprob: float = 0.5
     logprob_known: float = 0.0
     time_frac: float = -0.5
+    max_input_time: float = -1.0
+    timed_out: float = -2.0
 
     def vector(self) -> np.ndarray:
         return np.array([getattr(self, f) for f in FEATURES], dtype=np.float64)
@@ -83,6 +93,29 @@ def _log_len(matrix: ExecutionMatrix) -> np.ndarray:
     return out
 
 
+def _tenths(frac: np.ndarray) -> np.ndarray:
+    frac = np.clip(np.asarray(frac, dtype=np.float64), 0.0, 1.0)
+    return np.floor(frac * TIME_STEPS + 1e-9) / TIME_STEPS
+
+
+def _largest_mask(matrix: ExecutionMatrix) -> np.ndarray:
+    per_subtask = np.zeros((matrix.n_subtasks, matrix.n_inputs), dtype=bool)
+    for s in range(matrix.n_subtasks):
+        per_subtask[s, matrix.largest_inputs(s)] = True
+    return per_subtask[matrix.cand_subtask]
+
+
+def time_features(matrix: ExecutionMatrix, relevant: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per candidate: the slowest run on its subtask's largest inputs relative to the limit
+    (a time-out: 1; tenths), and whether any relevant generated input timed out."""
+    tle = relevant & (matrix.gen_verdict == TLE)
+    limit = matrix.meta.time_limit_s
+    ran = (matrix.gen_verdict != NOT_RUN) & _largest_mask(matrix)
+    t = np.where(matrix.gen_verdict == TLE, limit, matrix.gen_time)
+    slowest = np.where(ran, t, 0.0).max(axis=1, initial=0.0)
+    return _tenths(slowest / limit), tle.any(axis=1).astype(np.float64)
+
+
 def features(matrix: ExecutionMatrix, clusterings: dict[int, Clustering]) -> np.ndarray:
     """The (candidates x FEATURES) feature matrix; candidates in no cluster get share 0."""
     relevant = _relevant_mask(matrix)
@@ -94,8 +127,8 @@ def features(matrix: ExecutionMatrix, clusterings: dict[int, Clustering]) -> np.
     for cl in clusterings.values():
         share[cl.members] = cl.share()
     slowest = np.where(good, matrix.gen_time, 0.0).max(axis=1, initial=0.0)
-    frac = np.clip(slowest / matrix.meta.time_limit_s, 0.0, 1.0)
-    time_frac = np.floor(frac * TIME_STEPS + 1e-9) / TIME_STEPS
+    time_frac = _tenths(slowest / matrix.meta.time_limit_s)
+    max_input_time, timed_out = time_features(matrix, relevant)
     known = ~np.isnan(matrix.logprob)
     cols = {
         "public_pass": _public_fraction(matrix),
@@ -105,6 +138,8 @@ def features(matrix: ExecutionMatrix, clusterings: dict[int, Clustering]) -> np.
         "logprob": np.where(known, matrix.logprob, 0.0),
         "logprob_known": known.astype(np.float64),
         "time_frac": time_frac,
+        "max_input_time": max_input_time,
+        "timed_out": timed_out,
     }
     return np.column_stack([np.asarray(cols[f], dtype=np.float64) for f in FEATURES])
 

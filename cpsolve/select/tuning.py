@@ -29,6 +29,8 @@ WEIGHT_RANGES: dict[str, tuple[float, float]] = {
     "logprob": (0.0, 3.0),
     "logprob_known": (-1.0, 1.0),
     "time_frac": (-3.0, 0.0),
+    "max_input_time": (-3.0, 0.0),
+    "timed_out": (-6.0, 0.0),
 }
 PENALTY_RANGE = (0.01, 10.0)  # searched log-uniformly
 
