@@ -51,7 +51,8 @@ class CheckerSpec(Strict):
     abs_tol: float = 1e-6
     rel_tol: float = 1e-6
     path: str | None = None  # the checker's source, for type == "program"
-    protocol: Literal["testlib", "cms"] = "testlib"
+    protocol: Literal["testlib", "cms", "kattis"] = "testlib"
+    case_sensitive: bool = True  # False: tokens (and non-numbers under `float`) compare caseless
 
     @model_validator(mode="after")
     def _program_needs_path(self) -> CheckerSpec:
@@ -89,9 +90,12 @@ class ManagerSpec(Strict):
 
 class InteractorSpec(Strict):
     """A Codeforces-style interactor: testlib convention, `interactor input output answer`,
-    its stdin connected to the program's stdout and its stdout to the program's stdin."""
+    its stdin connected to the program's stdout and its stdout to the program's stdin.
+    With protocol `kattis` it runs as `interactor input answer feedback_dir` and exits 42
+    (accept) or 43 (reject), as the Kattis problem package format has it."""
 
     path: str
+    protocol: Literal["testlib", "kattis"] = "testlib"
 
 
 class TestCase(Strict):
