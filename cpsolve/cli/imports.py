@@ -18,7 +18,8 @@ if TYPE_CHECKING:
     from cpsolve.importers._dataset import ImportReport
 
 import_app = typer.Typer(
-    help="Import problems from other formats (CMS/TPS packages, datasets).", no_args_is_help=True
+    help="Import problems from other formats (CMS/TPS, Kattis, Polygon packages, datasets).",
+    no_args_is_help=True,
 )
 
 SrcArg = Annotated[Path, typer.Argument(help="Dataset rows: a .jsonl or .jsonl.gz file.")]
@@ -59,6 +60,49 @@ def cms(
     from cpsolve.problem import load_problem
 
     target = import_cms(package, out)
+    problem = load_problem(target)
+    typer.echo(
+        f"wrote {target}: {problem.task_type} task, {len(problem.subtasks)} subtasks, "
+        f"{len(problem.hidden_tests)} tests, {len(problem.reference_solutions)} solutions"
+    )
+
+
+@import_app.command("kattis")
+def kattis(
+    package: Annotated[Path, typer.Argument(help="A Kattis/ICPC problem package directory.")],
+    out: Annotated[Path, typer.Option("--out", help="Directory to write the problem to.")],
+    time_limit: Annotated[
+        float | None,
+        typer.Option(help="Seconds, when neither problem.yaml nor .timelimit gives one."),
+    ] = None,
+) -> None:
+    """Import a Kattis/ICPC problem package (problem.yaml, data/, submissions/)."""
+    from cpsolve.importers.kattis import import_kattis
+
+    done = import_kattis(package, out, time_limit)
+    for note in done.notes:
+        typer.echo(f"note: {note}", err=True)
+    echo_problem(done.target)
+
+
+@import_app.command("polygon")
+def polygon(
+    package: Annotated[Path, typer.Argument(help="A Polygon package directory (problem.xml).")],
+    out: Annotated[Path, typer.Option("--out", help="Directory to write the problem to.")],
+) -> None:
+    """Import a Polygon (Codeforces) package: problem.xml, tests and generators, checker."""
+    from cpsolve.importers.polygon import import_polygon
+
+    done = import_polygon(package, out)
+    for note in done.notes:
+        typer.echo(f"note: {note}", err=True)
+    echo_problem(done.target)
+
+
+def echo_problem(target: Path) -> None:
+    """One line saying what an imported problem holds."""
+    from cpsolve.problem import load_problem
+
     problem = load_problem(target)
     typer.echo(
         f"wrote {target}: {problem.task_type} task, {len(problem.subtasks)} subtasks, "

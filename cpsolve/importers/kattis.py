@@ -26,17 +26,16 @@ What is read, and how it maps (docs/problem-format.md lists what is refused):
 
 from __future__ import annotations
 
-import json
 import math
 import shutil
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-from cpsolve.errors import ProblemError, UserError
+from cpsolve.errors import UserError
 from cpsolve.importers.exit42 import wrap_exit42
+from cpsolve.importers.package import PackageImport, write_problem
 from cpsolve.languages import EXTENSIONS
 from cpsolve.problem import (
     CheckerSpec,
@@ -48,7 +47,6 @@ from cpsolve.problem import (
     Source,
     Subtask,
     TestCase,
-    load_problem,
 )
 
 VERDICTS = {
@@ -61,14 +59,6 @@ VERDICTS = {
 DEFAULT_MEMORY_MB = 2048  # the legacy format's default when problem.yaml names none
 SCORE_MODES = ("sum", "min", "max", "avg")
 HEADERS = (".h", ".hpp", ".hh")
-
-
-@dataclass
-class KattisImport:
-    """What `import_kattis` wrote, and what it left out (one sentence each)."""
-
-    target: Path
-    notes: list[str] = field(default_factory=list)
 
 
 def _yaml(path: Path) -> dict[str, Any]:
@@ -438,19 +428,13 @@ def build_problem(pkg: Path, out: Path, time_limit: float | None, notes: list[st
     )
 
 
-def import_kattis(package: Path, out: Path, time_limit: float | None = None) -> KattisImport:
+def import_kattis(package: Path, out: Path, time_limit: float | None = None) -> PackageImport:
     """Write our problem.json for a Kattis package into `out`, with the package's files."""
     pkg = package.resolve()
     if not pkg.is_dir():
         raise UserError(f"{package}: no such package directory")
     if out.resolve() != pkg:
         shutil.copytree(pkg, out, dirs_exist_ok=True)
-    done = KattisImport(target=out / "problem.json")
-    problem = build_problem(pkg, out, time_limit, done.notes)
-    data = problem.model_dump(mode="json", exclude_defaults=True)
-    done.target.write_text(json.dumps({"id": problem.id, **data}, indent=2) + "\n")
-    try:
-        load_problem(done.target)
-    except ProblemError as e:
-        raise UserError(f"the imported problem does not load: {e}") from None
+    done = PackageImport(target=out / "problem.json")
+    write_problem(build_problem(pkg, out, time_limit, done.notes), done.target)
     return done
