@@ -129,3 +129,17 @@ def test_checked_packages_earn_their_verdicts_and_a_planted_one_fails(
     res = cpsolve("problems", "check", out / "twosum", "--sandbox", "local")
     assert res.returncode != 0
     assert "zero.py: subtask all expected TLE, got WA" in res.stderr
+
+
+RUN = ["--engine", "simulated", "--samples", "8", "--generated-inputs", "8"]
+# a small pool: more unmodified right programs than the default share, so that one is drawn
+RUN += ["--option", "full_share=0.5"]
+
+
+@pytest.mark.slow
+def test_run_with_the_simulated_engine_solves_an_import(tmp_path: Path) -> None:
+    out = tmp_path / "twosum"
+    import_kattis(PACKAGES / "kattis-twosum", out)
+    res = cpsolve("run", out, *RUN, "--sandbox", "local", "--runs-dir", tmp_path / "runs")
+    assert res.returncode == 0, res.stderr[-3000:]
+    assert "score 1 / 1" in res.stdout

@@ -149,3 +149,17 @@ def test_bench_over_mixed_formats_imports_once(tmp_path: Path) -> None:
     (root / "twosum" / "data" / "secret" / "05.ans").write_text("1 9\n")
     changed, _ = bench_problems(root, cache)
     assert changed[2] != paths[2] and len(load_problem(changed[2]).hidden_tests) == 6
+
+
+RUN = ["--engine", "simulated", "--samples", "8", "--generated-inputs", "8"]
+# a small pool: more unmodified right programs than the default share, so that one is drawn
+RUN += ["--option", "full_share=0.5"]
+
+
+@pytest.mark.slow
+def test_run_with_the_simulated_engine_solves_an_import(tmp_path: Path) -> None:
+    out = tmp_path / "guess"
+    import_polygon(FIXTURES / "polygon-guess", out)
+    res = cpsolve("run", out, *RUN, "--sandbox", "local", "--runs-dir", tmp_path / "runs")
+    assert res.returncode == 0, res.stderr[-3000:]
+    assert "score 1 / 1" in res.stdout

@@ -79,8 +79,8 @@ def _source(element: ET.Element | None) -> str | None:
 def _name(root: ET.Element, pkg: Path) -> str:
     names = root.findall("names/name")
     english = [n for n in names if n.get("language") == "english"]
-    chosen = (english or names or [None])[0]
-    value = chosen.get("value") if chosen is not None else None
+    chosen = english or names
+    value = chosen[0].get("value") if chosen else None
     return value or root.get("short-name") or pkg.name
 
 
