@@ -11,10 +11,11 @@ from pathlib import Path
 
 import pytest
 
-from cpsolve.cli.problems import check_problem
+from cpsolve.cli.problems import check_problem, check_validator
 from cpsolve.errors import UserError
 from cpsolve.importers.kattis import default_checker, import_kattis
 from cpsolve.judge.checkers import outputs_equal
+from cpsolve.judge.testdata import TestData
 from cpsolve.problem import load_problem
 from cpsolve.sandbox.base import Sandbox
 
@@ -145,3 +146,13 @@ def test_run_with_the_simulated_engine_solves_an_import(tmp_path: Path) -> None:
     res = cpsolve("run", out, *RUN, "--sandbox", "local", "--runs-dir", tmp_path / "runs")
     assert res.returncode == 0, res.stderr[-3000:]
     assert "score 1 / 1" in res.stdout
+
+
+def test_exit42_validator_rejects_a_bad_input(tmp_path: Path, sandbox: Sandbox) -> None:
+    pkg = tmp_path / "pkg"
+    shutil.copytree(PACKAGES / "kattis-twosum", pkg)
+    (pkg / "data" / "secret" / "09.in").write_text("1\n")  # n must be at least 2
+    (pkg / "data" / "secret" / "09.ans").write_text("1 0\n")
+    problem = load_problem(import_kattis(pkg, tmp_path / "out").target)
+    check = check_validator(problem, sandbox, TestData(problem, sandbox, tmp_path / "cache"))
+    assert not check.ok and "rejects 1 test(s), first 'secret/09'" in check.detail

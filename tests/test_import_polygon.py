@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -24,9 +25,16 @@ FIXTURES = Path(__file__).parent / "fixtures"
 CLI = [sys.executable, "-m", "cpsolve"]
 
 
-def cpsolve(*args: str | Path, timeout: float = 900) -> subprocess.CompletedProcess[str]:
+def cpsolve(
+    *args: str | Path, timeout: float = 900, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [*CLI, *map(str, args)], capture_output=True, text=True, timeout=timeout, check=False
+        [*CLI, *map(str, args)],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+        env=env,
     )
 
 
@@ -158,9 +166,27 @@ RUN += ["--option", 'settings={"full_share": 0.5}']
 
 
 @pytest.mark.slow
-def test_run_with_the_simulated_engine_solves_an_import(tmp_path: Path) -> None:
-    out = tmp_path / "guess"
+def test_run_and_bench_solve_imports_with_the_simulated_engine(tmp_path: Path) -> None:
+    out, runs = tmp_path / "guess", tmp_path / "runs"
     import_polygon(FIXTURES / "polygon-guess", out)
-    res = cpsolve("run", out, *RUN, "--sandbox", "local", "--runs-dir", tmp_path / "runs")
+    res = cpsolve("run", out, *RUN, "--sandbox", "local", "--runs-dir", runs)
     assert res.returncode == 0, res.stderr[-3000:]
     assert "score 1 / 1" in res.stdout
+
+    root = tmp_path / "set"  # a Polygon and a Kattis package side by side, imported on the fly
+    shutil.copytree(FIXTURES / "polygon-guess", root / "guess")
+    shutil.copytree(FIXTURES / "kattis-twosum", root / "twosum")
+    env = {**os.environ, "CPSOLVE_CACHE": str(tmp_path / "cache")}
+    bench = [root, *RUN, "--sandbox", "local", "--runs-dir", runs, "--out", tmp_path / "b"]
+    res = cpsolve("bench", *bench, env=env)
+    assert res.returncode == 0, res.stderr[-3000:]
+    rows = json.loads((tmp_path / "b" / "bench.json").read_text())["problems"]
+    assert {r["problem"]: r["solved"] for r in rows} == {
+        "guess-thousand": True,
+        "kattis-twosum": True,
+    }
+    imports = sorted(p.name for p in (tmp_path / "cache" / "imports").iterdir())
+    assert [n.rsplit("-", 1)[0] for n in imports] == ["kattis-twosum", "polygon-guess"]
+    res = cpsolve("bench", *bench, env=env)
+    assert res.returncode == 0, res.stderr[-3000:]
+    assert sorted(p.name for p in (tmp_path / "cache" / "imports").iterdir()) == imports
