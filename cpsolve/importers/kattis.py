@@ -1,4 +1,5 @@
-"""Import a Kattis/ICPC problem package (https://www.kattis.com/problem-package-format/).
+"""Import a Kattis/ICPC problem package (https://www.kattis.com/problem-package-format/), in
+its legacy layout, with the 2023-07 draft's `type`, `limits.time_limit` and `output_validator/`.
 
 What is read, and how it maps (docs/problem-format.md lists what is refused):
 
@@ -281,9 +282,10 @@ def _scoring_subtasks(pkg: Path, data: Path, tests: list[TestCase]) -> list[Subt
 def _group_flags(pkg: Path, data: Path) -> None:
     """Per-group output validator flags change the validation per group: refused."""
     for conf in data.rglob("testdata.yaml"):
-        if _yaml(conf).get("output_validator_flags"):
+        settings = _yaml(conf)
+        if settings.get("output_validator_flags") or settings.get("output_validator_args"):
             where = conf.parent.relative_to(pkg).as_posix()
-            raise _unsupported(pkg, f"output_validator_flags in testdata.yaml ({where})")
+            raise _unsupported(pkg, f"output validator flags in testdata.yaml ({where})")
 
 
 # ---- programs ------------------------------------------------------------------------------

@@ -160,7 +160,11 @@ def _subtasks(pkg: Path, testset: ET.Element, tests: list[TestCase]) -> list[Sub
         deps = _closure(name, groups)
         if g.get("points-policy", "complete-group") == "complete-group":
             names = [n for d in [*deps, name] for n in members[d]]
-            subtasks.append(Subtask(id=name, points=_points(g.get("points")), tests=names))
+            points = g.get("points")  # else the sum of its tests' points, all or nothing
+            if points is None:
+                own = [x for x in xml_tests if x.get("group", "") == name]
+                points = str(sum(_points(x.get("points")) for x in own))
+            subtasks.append(Subtask(id=name, points=_points(points), tests=names))
             continue
         if deps:
             raise _unsupported(pkg, f"an each-test group with dependencies (group {name})")
