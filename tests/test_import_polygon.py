@@ -133,8 +133,9 @@ def test_checked_packages_earn_their_tags_and_a_planted_one_fails(
 def test_bench_over_mixed_formats_imports_once(tmp_path: Path) -> None:
     root = tmp_path / "set"
     root.mkdir()
-    for name in ("kattis-twosum", "polygon-guess", "cms/total"):
-        shutil.copytree(FIXTURES / name, root / Path(name).name)
+    for name, package in (("twosum", "kattis-twosum"), ("guess", "polygon-guess")):
+        shutil.copytree(FIXTURES / package, root / name)
+    shutil.copytree(FIXTURES / "cms" / "total", root / "total")
     (root / "notes").mkdir()  # not a package: left alone
     assert [detect(root / n) for n in ("twosum", "guess", "total", "notes")] == [
         "kattis",
@@ -147,7 +148,7 @@ def test_bench_over_mixed_formats_imports_once(tmp_path: Path) -> None:
     (tps / "subtasks.json").write_text("{}")
     cache = tmp_path / "cache"
     paths, skipped = bench_problems(root, cache)
-    assert [load_problem(p).id for p in paths] == ["guess-thousand", "total", "kattis-twosum"]
+    assert [load_problem(p).id for p in paths] == ["guess-thousand", "total", "twosum"]
     assert list(skipped) == ["tpstask"]  # a bare TPS skeleton imports with no importer
     if importlib.util.find_spec("cpsolve.importers.tps") is None:
         assert "is a TPS source package, and this cpsolve has no TPS importer" in skipped["tpstask"]
@@ -183,7 +184,7 @@ def test_run_and_bench_solve_imports_with_the_simulated_engine(tmp_path: Path) -
     rows = json.loads((tmp_path / "b" / "bench.json").read_text())["problems"]
     assert {r["problem"]: r["solved"] for r in rows} == {
         "guess-thousand": True,
-        "kattis-twosum": True,
+        "twosum": True,  # a Kattis problem is named by its package directory
     }
     imports = sorted(p.name for p in (tmp_path / "cache" / "imports").iterdir())
     assert [n.rsplit("-", 1)[0] for n in imports] == ["kattis-twosum", "polygon-guess"]
