@@ -77,6 +77,10 @@ def test_unsupported_feature_is_one_clear_sentence(tmp_path: Path) -> None:
     (pkg / "problem.yaml").write_text("validator_flags: space_change_sensitive float_tolerance 1\n")
     with pytest.raises(UserError, match="is not supported by cpsolve's Kattis import"):
         import_kattis(pkg, tmp_path / "out2")
+    (pkg / "include" / "cpp").mkdir(parents=True)
+    with pytest.raises(UserError, match="code in include/ compiled with every submission"):
+        import_kattis(pkg, tmp_path / "out4")
+    shutil.rmtree(pkg / "include")
     res = cpsolve("import", "kattis", pkg, "--out", tmp_path / "out3")
     assert res.returncode != 0 and "Traceback" not in res.stderr
     assert "space_change_sensitive together with a float tolerance is not supported" in res.stderr

@@ -396,6 +396,8 @@ def build_problem(pkg: Path, out: Path, time_limit: float | None, notes: list[st
     if not (pkg / "problem.yaml").is_file():
         raise UserError(f"{pkg}: no problem.yaml; is this a Kattis problem package?")
     kind, interactive = _problem_type(meta)
+    if (pkg / "include").is_dir():
+        raise _unsupported(pkg, "code in include/ compiled with every submission")
     data = pkg / "data"
     if not (data / "secret").is_dir():
         raise UserError(f"{pkg.name}: data/secret is missing")
