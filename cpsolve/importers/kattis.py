@@ -437,6 +437,8 @@ def import_kattis(package: Path, out: Path, time_limit: float | None = None) -> 
     pkg = package.resolve()
     if not pkg.is_dir():
         raise UserError(f"{package}: no such package directory")
+    if not (pkg / "problem.yaml").is_file():
+        raise UserError(f"{pkg}: no problem.yaml; is this a Kattis problem package?")
     if out.resolve() != pkg:
         shutil.copytree(pkg, out, dirs_exist_ok=True)
     done = PackageImport(target=out / "problem.json")
