@@ -191,3 +191,19 @@ def test_run_and_bench_solve_imports_with_the_simulated_engine(tmp_path: Path) -
     res = cpsolve("bench", *bench, env=env)
     assert res.returncode == 0, res.stderr[-3000:]
     assert sorted(p.name for p in (tmp_path / "cache" / "imports").iterdir()) == imports
+
+
+def test_group_without_points_is_worth_its_tests(tmp_path: Path) -> None:
+    pkg = tmp_path / "pkg"
+    shutil.copytree(FIXTURES / "polygon-sumrange", pkg)
+    xml = (pkg / "problem.xml").read_text().replace('name="1" points="30"', 'name="1"')
+    xml = xml.replace(
+        'group="1" method="manual" points="0"', 'group="1" method="manual" points="4"'
+    )
+    xml = xml.replace(
+        'cmd="gen 50 1" group="1" method="generated" points="0"',
+        'cmd="gen 50 1" group="1" method="generated" points="5"',
+    )
+    (pkg / "problem.xml").write_text(xml)
+    problem = load_problem(import_polygon(pkg, tmp_path / "out").target)
+    assert [(s.id, s.points) for s in problem.subtasks] == [("0", 0), ("1", 9), ("2", 70)]

@@ -160,18 +160,17 @@ def _subtasks(pkg: Path, testset: ET.Element, tests: list[TestCase]) -> list[Sub
         deps = _closure(name, groups)
         if g.get("points-policy", "complete-group") == "complete-group":
             names = [n for d in [*deps, name] for n in members[d]]
-            points = g.get("points")  # else the sum of its tests' points, all or nothing
-            if points is None:
-                own = [x for x in xml_tests if x.get("group", "") == name]
-                points = str(sum(_points(x.get("points")) for x in own))
-            subtasks.append(Subtask(id=name, points=_points(points), tests=names))
+            own = [x for x in xml_tests if x.get("group", "") == name]
+            worth = sum(_points(x.get("points")) for x in own)  # when the group names none
+            points = _points(g.get("points")) if g.get("points") is not None else worth
+            subtasks.append(Subtask(id=name, points=points, tests=names))
             continue
         if deps:
             raise _unsupported(pkg, f"an each-test group with dependencies (group {name})")
         for t, x in zip(tests, xml_tests, strict=True):
             if x.get("group", "") == name:
-                points = _points(x.get("points"))
-                subtasks.append(Subtask(id=f"{name}-{t.name}", points=points, tests=[t.name]))
+                each = _points(x.get("points"))
+                subtasks.append(Subtask(id=f"{name}-{t.name}", points=each, tests=[t.name]))
     return subtasks
 
 
