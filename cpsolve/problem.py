@@ -51,10 +51,11 @@ class CheckerSpec(Strict):
     abs_tol: float = 1e-6
     rel_tol: float = 1e-6
     path: str | None = None  # the checker's source, for type == "program"
-    protocol: Literal["testlib", "cms"] = "testlib"
+    protocol: Literal["testlib", "cms", "kattis"] = "testlib"
     # A testlib checker that gives absolute points (pointscmp, Codeforces-style `quitp(12)` or
     # `quitpi("12")`): a test's score is its points divided by this.
     max_points: float | None = Field(default=None, gt=0)
+    case_sensitive: bool = True  # False: tokens (and non-numbers under `float`) compare caseless
 
     @model_validator(mode="after")
     def _program_needs_path(self) -> CheckerSpec:
@@ -100,9 +101,12 @@ class ManagerSpec(Strict):
 
 class InteractorSpec(Strict):
     """A Codeforces-style interactor: testlib convention, `interactor input output answer`,
-    its stdin connected to the program's stdout and its stdout to the program's stdin."""
+    its stdin connected to the program's stdout and its stdout to the program's stdin.
+    With protocol `kattis` it runs as `interactor input answer feedback_dir` and exits 42
+    (accept) or 43 (reject), as the Kattis problem package format has it."""
 
     path: str
+    protocol: Literal["testlib", "kattis"] = "testlib"
 
 
 class TestCase(Strict):

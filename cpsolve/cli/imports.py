@@ -18,7 +18,8 @@ if TYPE_CHECKING:
     from cpsolve.importers._dataset import ImportReport
 
 import_app = typer.Typer(
-    help="Import problems from other formats (CMS/TPS packages, datasets).", no_args_is_help=True
+    help="Import problems from other formats (CMS/TPS, Kattis, Polygon packages, datasets).",
+    no_args_is_help=True,
 )
 
 SrcArg = Annotated[Path, typer.Argument(help="Dataset rows: a .jsonl or .jsonl.gz file.")]
@@ -56,14 +57,8 @@ def cms(
 ) -> None:
     """Import a CMS/TPS task package (IOI format) as a cpsolve problem."""
     from cpsolve.importers.cms import import_cms
-    from cpsolve.problem import load_problem
 
-    target = import_cms(package, out)
-    problem = load_problem(target)
-    typer.echo(
-        f"wrote {target}: {problem.task_type} task, {len(problem.subtasks)} subtasks, "
-        f"{len(problem.hidden_tests)} tests, {len(problem.reference_solutions)} solutions"
-    )
+    echo_problem(import_cms(package, out))
 
 
 @import_app.command("tps")
@@ -75,12 +70,50 @@ def tps(
     """Import a TPS task directory: generate its tests from gen/data as TPS does."""
     from cpsolve.cli.judge import opened_sandbox
     from cpsolve.importers.tps import import_tps
-    from cpsolve.problem import load_problem
 
     with opened_sandbox(sandbox) as sb, status("generating and validating tests"):
         target, skipped = import_tps(package, out, sb)
     for name in skipped:
         typer.echo(f"left out solution/{name}: a language the judge's graders do not take")
+    echo_problem(target)
+
+
+@import_app.command("kattis")
+def kattis(
+    package: Annotated[Path, typer.Argument(help="A Kattis/ICPC problem package directory.")],
+    out: Annotated[Path, typer.Option("--out", help="Directory to write the problem to.")],
+    time_limit: Annotated[
+        float | None,
+        typer.Option(help="Seconds, when neither problem.yaml nor .timelimit gives one."),
+    ] = None,
+) -> None:
+    """Import a Kattis/ICPC problem package (problem.yaml, data/, submissions/)."""
+    from cpsolve.importers.kattis import import_kattis
+
+    done = import_kattis(package, out, time_limit)
+    for note in done.notes:
+        typer.echo(f"note: {note}", err=True)
+    echo_problem(done.target)
+
+
+@import_app.command("polygon")
+def polygon(
+    package: Annotated[Path, typer.Argument(help="A Polygon package directory (problem.xml).")],
+    out: Annotated[Path, typer.Option("--out", help="Directory to write the problem to.")],
+) -> None:
+    """Import a Polygon (Codeforces) package: problem.xml, tests and generators, checker."""
+    from cpsolve.importers.polygon import import_polygon
+
+    done = import_polygon(package, out)
+    for note in done.notes:
+        typer.echo(f"note: {note}", err=True)
+    echo_problem(done.target)
+
+
+def echo_problem(target: Path) -> None:
+    """One line saying what an imported problem holds."""
+    from cpsolve.problem import load_problem
+
     problem = load_problem(target)
     typer.echo(
         f"wrote {target}: {problem.task_type} task, {len(problem.subtasks)} subtasks, "

@@ -13,6 +13,9 @@ Program checkers run through the sandbox (`run_program_checker`), in either conv
   Points that cannot be mapped to [0, 1] exactly are SE, never guessed.
 * CMS: `checker input correct_output contestant_output`; a score in [0, 1] on the first line of
   stdout, a message on the first line of stderr.
+* Kattis: `validator input answer feedback_dir < output`; exit code 42 accepts, 43 rejects
+  (anything else is the validator's own fault: SE); the message is its stderr. The feedback
+  directory is the working directory.
 
 A checker message that says "protocol violation" turns a zero score into PV.
 """
@@ -102,6 +105,8 @@ def outputs_equal(a: bytes, b: bytes, spec: CheckerSpec) -> bool:
     if kind == "lines":
         return _lines(a) == _lines(b)
     ta, tb = canonical_tokens(a), canonical_tokens(b)
+    if not spec.case_sensitive:
+        ta, tb = [t.lower() for t in ta], [t.lower() for t in tb]
     if kind == "float":
         return len(ta) == len(tb) and all(
             tokens_close(x, y, spec.abs_tol, spec.rel_tol) for x, y in zip(ta, tb, strict=True)
@@ -233,12 +238,39 @@ def parse_cms(proc: ProcResult) -> CheckResult:
     return _scored(score, _first_line(proc.stderr))
 
 
+KATTIS_ACCEPT, KATTIS_REJECT = 42, 43
+
+
+def parse_kattis(proc: ProcResult) -> CheckResult:
+    """A Kattis output validator's (or interactive validator's) result from its exit code."""
+    err = proc.stderr.decode("utf-8", "replace").strip()
+    if proc.verdict not in (Verdict.AC, Verdict.RE) or proc.signal is not None:
+        return _failed(f"validator did not finish ({proc.verdict}): {err[:200]}")
+    if proc.exit_code == KATTIS_ACCEPT:
+        return CheckResult(verdict=Verdict.AC, score=1.0, message=err)
+    if proc.exit_code == KATTIS_REJECT:
+        return _with_pv(CheckResult(verdict=Verdict.WA, score=0.0, message=err))
+    return _failed(f"validator exited with {proc.exit_code}, not 42 or 43: {err[:200]}")
+
+
+def parse_checker(proc: ProcResult, protocol: str, max_points: float | None = None) -> CheckResult:
+    """A program checker's result in its protocol (`max_points`: testlib's absolute points)."""
+    if protocol == "cms":
+        return parse_cms(proc)
+    return parse_kattis(proc) if protocol == "kattis" else parse_testlib(proc, max_points)
+
+
 def checker_job(checker: Artifact, protocol: str, inp: bytes, out: bytes, ans: bytes) -> Job:
     """The sandbox job that runs a program checker on one output."""
     args = ["input.txt", "output.txt", "answer.txt"]
+    stdin = "null"
     if protocol == "cms":
         args = ["input.txt", "answer.txt", "output.txt"]
-    proc = ProcSpec(name="checker", program=checker.key, args=args, limits=CHECKER_LIMITS)
+    elif protocol == "kattis":
+        args, stdin = ["input.txt", "answer.txt", "./"], "file:output.txt"
+    proc = ProcSpec(
+        name="checker", program=checker.key, args=args, stdin=stdin, limits=CHECKER_LIMITS
+    )
     proc.trusted = True
     files = {"input.txt": inp, "output.txt": out, "answer.txt": ans}
     return Job(files=files, stages=[Stage(procs=[proc])])
@@ -257,5 +289,4 @@ def run_program_checker(
     result = sandbox.run_job(checker_job(checker, protocol, inp, out, ans))
     if result.error:
         return _failed(f"sandbox error while checking: {result.error}")
-    proc = result.proc("checker")
-    return parse_cms(proc) if protocol == "cms" else parse_testlib(proc, max_points)
+    return parse_checker(result.proc("checker"), protocol, max_points)

@@ -13,7 +13,8 @@ from pydantic import BaseModel, Field
 
 from cpsolve.config import RunConfig
 from cpsolve.errors import UserError
-from cpsolve.problem import find_problems, load_problem
+from cpsolve.importers.detect import bench_problems
+from cpsolve.problem import load_problem
 from cpsolve.progress import NullProgress, Progress
 from cpsolve.run.pipeline import run_problem
 from cpsolve.run.report import Report, selection_markdown
@@ -105,9 +106,8 @@ def run_bench(
     """Every problem of the set, one run each; `progress` gets a note a problem and its runs'
     tasks."""
     progress = progress or NullProgress()
-    paths = find_problems(set_dir)
+    paths, skipped = bench_problems(set_dir, sandbox=sandbox)  # other formats: imported, cached
     rows: list[ProblemRow] = []
-    skipped: dict[str, str] = {}
     for i, path in enumerate(paths, 1):
         problem = load_problem(path)
         if config.engine == "replay" and config.model is None and not _has_samples(path):

@@ -4,7 +4,7 @@ checker, when the problem has one, then reads the interactor's output file."""
 
 from __future__ import annotations
 
-from cpsolve.judge.checkers import CHECKER_LIMITS, CheckResult, parse_testlib
+from cpsolve.judge.checkers import CHECKER_LIMITS, CheckResult, parse_kattis, parse_testlib
 from cpsolve.judge.tasktypes.base import JobTaskType, Support
 from cpsolve.judge.tasktypes.compiling import compile_support
 from cpsolve.judge.tasktypes.results import (
@@ -21,6 +21,7 @@ from cpsolve.judge.tasktypes.results import (
 from cpsolve.sandbox.base import Artifact, Job, Limits, ProcSpec, Stage, Verdict
 
 FILES = ["input.txt", "tout.txt", "answer.txt"]  # tout.txt: made by the interactor
+KATTIS_ARGS = ["input.txt", "answer.txt", "./"]  # a Kattis validator: the feedback dir is cwd
 
 
 class Interactive(JobTaskType):
@@ -30,12 +31,17 @@ class Interactive(JobTaskType):
         interactor = compile_support(self.sandbox, self.problem, spec.path) if spec else None
         return Support(checker=checker, interactor=interactor)
 
+    @property
+    def _kattis(self) -> bool:
+        spec = self.problem.interactor
+        return spec is not None and spec.protocol == "kattis"
+
     def job(self, program: Artifact, case: Case) -> Job:
         support = self.support()
         interactor = ProcSpec(
             name="interactor",
             program=support.interactor.key if support.interactor else None,
-            args=list(FILES),
+            args=list(KATTIS_ARGS if self._kattis else FILES),
             stdin="fifo:to_judge",
             stdout="fifo:to_program",
             limits=Limits(cpu_s=10, wall_s=self.limits.wall + 5, memory_mb=1024),
@@ -68,7 +74,7 @@ class Interactive(JobTaskType):
         except KeyError:
             return result(case.name, Verdict.SE, message=done.error or "the program did not run")
         usage = {"time_s": prog.cpu_s, "memory_mb": prog.memory_mb}
-        said = judge_side(done, "interactor", parse_testlib)
+        said = judge_side(done, "interactor", parse_kattis if self._kattis else parse_testlib)
         if said.verdict == Verdict.PE:  # the program broke the interaction protocol
             said = CheckResult(verdict=Verdict.PV, score=0.0, message=said.message)
         if prog.verdict in RESOURCE and not hung_up(prog, said):

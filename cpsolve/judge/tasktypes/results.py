@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from pydantic import BaseModel, Field
 
-from cpsolve.judge.checkers import CheckResult, parse_cms, parse_testlib
+from cpsolve.judge.checkers import CheckResult, parse_checker
 from cpsolve.sandbox.base import JobResult, ProcResult, RunResult, Verdict
 
 RESOURCE = (Verdict.TLE, Verdict.MLE, Verdict.RE, Verdict.OLE)
@@ -100,4 +100,4 @@ def checker_stage(result: JobResult, protocol: str, max_points: float | None = N
         proc = result.proc("checker")
     except KeyError:
         return CheckResult(verdict=Verdict.SE, score=0.0, message="the checker did not run")
-    return parse_cms(proc) if protocol == "cms" else parse_testlib(proc, max_points)
+    return parse_checker(proc, protocol, max_points)
