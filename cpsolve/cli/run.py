@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -17,6 +17,7 @@ from cpsolve.errors import UserError
 if TYPE_CHECKING:
     from cpsolve.config import RunConfig
     from cpsolve.run.report import Report
+    from cpsolve.sandbox.base import Sandbox
 
 ProblemArg = Annotated[Path, typer.Argument(help="a problem.json or the directory holding one")]
 EngineOpt = Annotated[
@@ -33,6 +34,8 @@ ConfigOpt = Annotated[Path | None, typer.Option(help="a JSON file of run setting
 InputsOpt = Annotated[int | None, typer.Option(help="generated inputs per subtask")]
 WorkersOpt = Annotated[int | None, typer.Option(help="sandbox workers (default: cores)")]
 RunsOpt = Annotated[Path, typer.Option(help="where run directories go")]
+ClusterOpt = Annotated[str | None, typer.Option(help="ray: run the sandbox on a Ray cluster")]
+RayAddressOpt = Annotated[str | None, typer.Option(help="the Ray cluster (default: RAY_ADDRESS)")]
 OptionOpt = Annotated[
     list[str] | None,
     typer.Option(help="engine option key=value, as `cpsolve sample` takes (repeatable)"),
@@ -80,6 +83,8 @@ def run(
     base_url: Annotated[str | None, typer.Option(help="openai engine: server URL")] = None,
     option: OptionOpt = None,
     runs_dir: RunsOpt = Path("runs"),
+    cluster: ClusterOpt = None,
+    ray_address: RayAddressOpt = None,
 ) -> None:
     """Solve one problem: sample, test, cluster, rank, submit; write the run's report."""
     from cpsolve.run.pipeline import run_problem
@@ -98,17 +103,30 @@ def run(
         base_url=base_url,
     )
     console = Console(stderr=True)
-    with interrupt_says_resume(console):
+    sb = _cluster_sandbox(cfg, cluster, ray_address, console)
+    with interrupt_says_resume(console), sb or nullcontext():
         result = run_problem(
             problem,
             cfg,
             runs_dir=runs_dir,
             out=out,
+            sandbox=sb,
             progress=RichProgress(console),
             console=console,
         )
         show_submissions(result.report)
         typer.echo(str(result.run_dir))
+
+
+def _cluster_sandbox(
+    cfg: RunConfig, cluster: str | None, address: str | None, console: Console
+) -> Sandbox | None:
+    """The sandbox on a cluster (`--cluster ray`); None: the run opens its own."""
+    if cluster is None:
+        return None
+    from cpsolve.sandbox.factory import open_sandbox
+
+    return open_sandbox(cfg.sandbox, cfg.workers, console, cluster=cluster, ray_address=address)
 
 
 def show_submissions(report: Report) -> None:
@@ -147,6 +165,8 @@ def bench(
     workers: WorkersOpt = None,
     option: OptionOpt = None,
     runs_dir: RunsOpt = Path("runs"),
+    cluster: ClusterOpt = None,
+    ray_address: RayAddressOpt = None,
 ) -> None:
     """Run every problem of a set (resumable) and report points, solve rate, pass@k, baselines."""
     from cpsolve.run.bench import run_bench, write_bench
@@ -165,11 +185,14 @@ def bench(
         workers=workers,
     )
     console = Console(stderr=True)
-    sb = open_sandbox(cfg.sandbox, cfg.workers, console=console)
+    sb = _cluster_sandbox(cfg, cluster, ray_address, console)
+    sb = sb or open_sandbox(cfg.sandbox, cfg.workers, console=console)
     try:
         with interrupt_says_resume(console):
             bars = RichProgress(console)
-            result = run_bench(set_dir, cfg, runs_dir=runs_dir, sandbox=sb, progress=bars)
+            result = run_bench(
+                set_dir, cfg, runs_dir=runs_dir, sandbox=sb, progress=bars, fan_out=bool(cluster)
+            )
     finally:
         sb.close()
     out_dir = out or runs_dir / f"bench-{set_dir.resolve().name}-{cfg.run_id('set', '')[4:]}"

@@ -15,6 +15,7 @@ from cpsolve.config import RunConfig
 from cpsolve.errors import UserError
 from cpsolve.problem import find_problems, load_problem
 from cpsolve.progress import NullProgress, Progress
+from cpsolve.run.fanout import fan_out as run_all
 from cpsolve.run.pipeline import run_problem
 from cpsolve.run.report import Report
 from cpsolve.sandbox.base import Sandbox
@@ -78,21 +79,29 @@ def run_bench(
     runs_dir: Path,
     sandbox: Sandbox,
     progress: Progress | None = None,
+    fan_out: bool = False,
 ) -> BenchReport:
     """Every problem of the set, one run each; `progress` gets a note a problem and its runs'
-    tasks."""
+    tasks. `fan_out`: problems run side by side, as many as the sandbox has workers (a
+    cluster's sandbox); the report is the same either way."""
     progress = progress or NullProgress()
     paths = find_problems(set_dir)
-    rows: list[ProblemRow] = []
+    todo: list[tuple[str, Path]] = []
     skipped: dict[str, str] = {}
     for i, path in enumerate(paths, 1):
         problem = load_problem(path)
         if config.engine == "replay" and config.model is None and not _has_samples(path):
             skipped[problem.id] = "no shipped samples to replay"
             continue
-        progress.note(f"[{i}/{len(paths)}] {problem.id}")
+        todo.append((f"[{i}/{len(paths)}] {problem.id}", path))
+
+    def one(item: tuple[str, Path]) -> ProblemRow:
+        note, path = item
+        progress.note(note)
         result = run_problem(path, config, runs_dir=runs_dir, sandbox=sandbox, progress=progress)
-        rows.append(problem_row(result.report, result.run_dir))
+        return problem_row(result.report, result.run_dir)
+
+    rows = run_all(todo, one, sandbox.workers if fan_out else 1)
     if not rows:
         raise UserError(f"{set_dir}: no problem could be run ({'; '.join(skipped.values())})")
     bench = BenchReport(set=str(set_dir), engine=config.engine, problems=rows, skipped=skipped)
