@@ -114,6 +114,8 @@ def run(
             progress=RichProgress(console),
             console=console,
         )
+        if getattr(sb, "lost", 0):
+            console.print(f"ray: {sb.lost} request(s) sent again after losing their node")
         show_submissions(result.report)
         typer.echo(str(result.run_dir))
 
