@@ -8,6 +8,7 @@ from __future__ import annotations
 import importlib.util
 import json
 import os
+import shutil
 import sqlite3
 import subprocess
 import sys
@@ -19,7 +20,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from tests._fixtures_pipeline import make_problem
+from tests._fixtures_pipeline import FIXTURE, make_problem, write_samples
 
 REQUIRED = os.environ.get("CPSOLVE_REQUIRE_RAY") == "1"
 HAVE_RAY = importlib.util.find_spec("ray") is not None
@@ -33,8 +34,6 @@ from tests._ray_cluster import LoopbackCluster, free_port  # noqa: E402
 pytestmark = pytest.mark.timeout(900)
 CLI = [sys.executable, "-m", "cpsolve"]
 CONFIG = Path(__file__).parent / "fixtures" / "pipeline" / "sumword.config.json"
-PROBLEMS = Path(__file__).resolve().parents[1] / "problems"
-SMALL = ["--samples", "8", "--generated-inputs", "8"]
 
 
 def cpsolve(*args: str | Path, timeout: float = 600) -> subprocess.CompletedProcess[str]:
@@ -110,26 +109,35 @@ def test_a_run_on_the_cluster_gives_the_local_report(
     same_result(local_run, Path(res.stdout.strip().splitlines()[-1]))
 
 
+def problem_set(root: Path) -> Path:
+    """Two small problems with recorded samples: the fixture and a renamed copy of it."""
+    make_problem(root)
+    twin = root / "sumword-twin"
+    shutil.copytree(FIXTURE, twin)
+    spec = json.loads((twin / "problem.json").read_text())
+    (twin / "problem.json").write_text(json.dumps({**spec, "id": "sumword-twin"}))
+    write_samples(twin / "samples.jsonl", "sumword-twin")
+    return root
+
+
 def test_bench_over_two_problems_on_the_cluster_equals_bench_locally(
     cluster: LoopbackCluster, tmp_path: Path
 ) -> None:
-    pset = tmp_path / "set"
-    pset.mkdir()
-    for name in ("gathering-point", "shortest-route"):
-        (pset / name).symlink_to(PROBLEMS / name)
+    pset = problem_set(tmp_path / "set")
     out = {}
     on_ray = ["--cluster", "ray", "--ray-address", cluster.address]
     for where, extra in (("local", []), ("ray", on_ray)):
         res = cpsolve(
-            "bench", pset, *SMALL, "--sandbox", "local", "--runs-dir", tmp_path / where,
-            "--out", tmp_path / where / "bench", *extra,
+            "bench", pset, "--config", CONFIG, "--sandbox", "local",
+            "--runs-dir", tmp_path / where, "--out", tmp_path / where / "bench", *extra,
         )  # fmt: skip
         assert res.returncode == 0, res.stderr[-3000:]
         bench = json.loads((tmp_path / where / "bench" / "bench.json").read_text())
         for row in bench["problems"]:
             row.pop("run_dir")
         out[where] = bench
-    assert len(out["local"]["problems"]) == 2
+    assert [r["problem"] for r in out["local"]["problems"]] == ["sumword", "sumword-twin"]
+    assert out["local"]["total"]["points"] == 200
     assert out["ray"] == out["local"]
 
 
