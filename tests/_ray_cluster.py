@@ -17,7 +17,28 @@ from pathlib import Path
 
 import psutil
 
-RAY = str(Path(sys.executable).with_name("ray"))
+# `ray start`, with one change: Ray gives a new node's raylet a fixed 30 s to register with the
+# GCS, which a loaded machine (CI on two cores) misses; here it gets 300 s.
+PATIENT_RAY_START = """
+import sys, time
+import ray._private.services as services
+from ray.scripts.scripts import main
+get_node = services.get_node
+deadline = []
+def patient(gcs_address, node_id):
+    if not deadline:
+        deadline.append(time.monotonic() + 300)
+    while True:
+        try:
+            return get_node(gcs_address, node_id)
+        except RuntimeError:
+            if time.monotonic() > deadline[0]:
+                raise
+            time.sleep(1)
+services.get_node = patient
+sys.argv = ["ray", *sys.argv[1:]]
+sys.exit(main())
+"""
 
 
 def free_port() -> int:
@@ -49,7 +70,8 @@ class LoopbackCluster:
 
     def _start(self, args: list[str], cpus: int) -> subprocess.Popen[bytes]:
         tmp = Path(tempfile.mkdtemp(prefix=f"n{len(self.nodes)}-", dir=self.root))
-        cmd = [RAY, "start", "--block", *args, f"--num-cpus={cpus}", "--num-gpus=0"]
+        cmd = [sys.executable, "-c", PATIENT_RAY_START, "start", "--block", *args]
+        cmd += [f"--num-cpus={cpus}", "--num-gpus=0", "--include-log-monitor=false"]
         cmd += ["--disable-usage-stats", f"--temp-dir={tmp}"]
         cmd += ["--include-dashboard=false"] if "--head" in args else []
         log = open(tmp.with_suffix(".log"), "wb")  # noqa: SIM115 (closed with the process)

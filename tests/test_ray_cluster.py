@@ -141,34 +141,6 @@ def test_bench_over_two_problems_on_the_cluster_equals_bench_locally(
     assert out["ray"] == out["local"]
 
 
-def test_killing_the_worker_node_mid_run_still_gives_the_local_report(
-    cluster: LoopbackCluster, problem_dir: Path, local_run: Path, tmp_path: Path
-) -> None:
-    """The worker node's raylet is killed once executions start landing in the store; the
-    requests it held go to the head node's actor and the run ends with the local result."""
-    run_dir = tmp_path / "run"
-    killed: list[int] = []
-
-    def kill_when_executing() -> None:
-        end = time.monotonic() + 600
-        while time.monotonic() < end and not executions(run_dir):
-            time.sleep(0.2)
-        killed.append(executions(run_dir))
-        cluster.kill_raylet(1)
-
-    killer = threading.Thread(target=kill_when_executing, daemon=True)
-    killer.start()
-    res = cpsolve(
-        "run", problem_dir, "--config", CONFIG, "--sandbox", "local", "--out", run_dir,
-        "--cluster", "ray", "--ray-address", cluster.address,
-    )  # fmt: skip
-    killer.join(5)
-    assert res.returncode == 0, res.stderr[-3000:]
-    assert killed and killed[0] < executions(run_dir)  # killed while executions were running
-    assert "sent again after losing their node" in res.stderr
-    same_result(local_run, run_dir)
-
-
 def test_an_engines_replicas_on_the_cluster_give_one_engines_samples(
     cluster: LoopbackCluster, problem_dir: Path
 ) -> None:
@@ -233,3 +205,32 @@ def test_a_run_without_cluster_never_imports_ray(problem_dir: Path, tmp_path: Pa
     )  # fmt: skip
     assert res.returncode == 0, res.stderr[-3000:]
     assert res.stdout.strip().splitlines()[-1] == "False"
+
+
+def test_killing_the_worker_node_mid_run_still_gives_the_local_report(
+    cluster: LoopbackCluster, problem_dir: Path, local_run: Path, tmp_path: Path
+) -> None:
+    """The worker node's raylet is killed once executions start landing in the store; the
+    requests it held go to the head node's actor and the run ends with the local result.
+    (Last in the file: the cluster has one node left after it.)"""
+    run_dir = tmp_path / "run"
+    killed: list[int] = []
+
+    def kill_when_executing() -> None:
+        end = time.monotonic() + 600
+        while time.monotonic() < end and not executions(run_dir):
+            time.sleep(0.2)
+        killed.append(executions(run_dir))
+        cluster.kill_raylet(1)
+
+    killer = threading.Thread(target=kill_when_executing, daemon=True)
+    killer.start()
+    res = cpsolve(
+        "run", problem_dir, "--config", CONFIG, "--sandbox", "local", "--out", run_dir,
+        "--cluster", "ray", "--ray-address", cluster.address,
+    )  # fmt: skip
+    killer.join(5)
+    assert res.returncode == 0, res.stderr[-3000:]
+    assert killed and killed[0] < executions(run_dir)  # killed while executions were running
+    assert "sent again after losing their node" in res.stderr
+    same_result(local_run, run_dir)
