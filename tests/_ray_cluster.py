@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -132,6 +133,7 @@ class LoopbackCluster:
                 p.wait(max(0.1, end - time.monotonic()))
         for p in self.nodes:
             _kill_group(p, signal.SIGKILL)
+        shutil.rmtree(self.root, ignore_errors=True)
 
 
 def _kill_group(p: subprocess.Popen[bytes], sig: int) -> None:
