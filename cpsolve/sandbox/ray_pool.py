@@ -50,9 +50,7 @@ class SandboxNode:
     """The actor body: this node's sandbox with one worker, and the inputs it has fetched."""
 
     def __init__(self, kind: str) -> None:
-        from cpsolve.sandbox.factory import open_sandbox
-
-        self.sb: Any = open_sandbox(kind, 1)  # type: ignore[arg-type]
+        self.sb: Any = node_sandbox(kind)
         self.inputs: OrderedDict[str, bytes] = OrderedDict()
         self.fetched = 0  # objects this actor pulled from the object store
 
@@ -105,6 +103,23 @@ class SandboxNode:
 
     def close(self) -> None:
         self.sb.close()
+
+
+def node_sandbox(kind: str) -> Any:
+    """This node's sandbox with one worker: docker when asked for (or, for auto, when this
+    node's daemon and image are ready), else local."""
+    if kind in ("auto", "docker"):
+        try:
+            from cpsolve.sandbox import docker
+
+            if kind == "docker" or docker.docker_ready():
+                return docker.DockerSandbox(workers=1)
+        except ImportError:
+            if kind == "docker":
+                raise
+    from cpsolve.sandbox.local import LocalSandbox
+
+    return LocalSandbox(workers=1)
 
 
 def connect(address: str | None) -> None:
@@ -174,6 +189,7 @@ class RaySandbox:
         self._lock = threading.Lock()
         self._objects: dict[str, Any] = {}  # artifact key or input sha -> object ref
         self._compiled: dict[str, threading.Lock] = {}
+        self._arts: dict[str, Artifact] = {}  # compile request hash -> its artifact
         self._threads = ThreadPoolExecutor(self.workers, thread_name_prefix="cpsolve-ray")
         self._closed = False
 
@@ -239,10 +255,14 @@ class RaySandbox:
         ask = hashlib.sha256(json.dumps(kw, default=_hex, sort_keys=True).encode()).hexdigest()
         with self._lock:
             lock = self._compiled.setdefault(ask, threading.Lock())
-        with lock:  # the same source compiled once at a time; the node caches do the rest
+        with lock:  # each source compiled once a run (a sandbox error: asked again)
+            done = self._arts.get(ask)
+            if done is not None:
+                return done
             art, item = self._on_actor(lambda a: a.compile.remote(kw), 60 + REQUEST_SLACK_S)
             if item is not None:
                 self._put(art.key, item)
+                self._arts[ask] = art
         return art  # type: ignore[no-any-return]
 
     def run_batch(
