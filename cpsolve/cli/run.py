@@ -114,8 +114,9 @@ def run(
             progress=RichProgress(console),
             console=console,
         )
-        if getattr(sb, "lost", 0):
-            console.print(f"ray: {sb.lost} request(s) sent again after losing their node")
+        lost = getattr(sb, "lost", 0)
+        if lost:
+            console.print(f"ray: {lost} request(s) sent again after losing their node")
         show_submissions(result.report)
         typer.echo(str(result.run_dir))
 
