@@ -18,6 +18,7 @@ Only `open_ray_sandbox` (chosen with `--cluster ray`) imports this module, so a 
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import logging
@@ -206,7 +207,8 @@ class RaySandbox:
                 with self._lock:
                     self._live -= 1
                     self.lost += 1
-                ray.kill(actor, no_restart=True)
+                with contextlib.suppress(Exception):  # gone already, or its node is
+                    ray.kill(actor, no_restart=True)
                 continue
             self._idle.put(actor)
             return result
@@ -352,7 +354,8 @@ class RaySandbox:
         closing = [a.close.remote() for a in self._actors]
         ray.wait(closing, num_returns=len(closing), timeout=30)
         for a in self._actors:
-            ray.kill(a, no_restart=True)
+            with contextlib.suppress(Exception):
+                ray.kill(a, no_restart=True)
         self._objects.clear()
 
     def __enter__(self) -> Self:
