@@ -7,7 +7,10 @@ Prints runs/s of each and two ratios:
   - scaling:  Ray on two nodes / Ray on one node          (target >= 1.7)
 The scaling figure needs two idle cores; on a shared or loaded machine it measures the load.
 
-    python benchmarks/ray_throughput.py [--runs 600] [--spin 3000000]
+Each figure is the best of `--repeat` batches, the local pool's and one node's taken in turns,
+so a burst of load from elsewhere hurts one batch rather than one side.
+
+    python benchmarks/ray_throughput.py [--runs 600] [--spin 3000000] [--repeat 3]
 """
 
 from __future__ import annotations
@@ -38,14 +41,18 @@ int main() {
 """
 
 
+BATCHES = [0]
+
+
 def rate(sb: Any, runs: int, spin: int) -> float:
-    """Runs per second of `runs` distinct inputs on `sb` (after a warm-up that compiles and
-    places the program on every worker)."""
+    """Runs per second of `runs` inputs on `sb` that no batch ran before (after a warm-up that
+    compiles and places the program on every worker)."""
+    BATCHES[0] += 1
     art = sb.compile(PROGRAM, Language.CPP)
     assert art.ok, art.message
     limits = Limits(cpu_s=5)
     sb.run_batch(art, [f"{spin} {-i - 1}\n".encode() for i in range(4 * sb.workers)], limits)
-    inputs = [f"{spin} {i}\n".encode() for i in range(runs)]
+    inputs = [f"{spin} {BATCHES[0] * runs + i}\n".encode() for i in range(runs)]
     start = time.perf_counter()
     out = sb.run_batch(art, inputs, limits, keep_output=False)
     spent = time.perf_counter() - start
@@ -57,25 +64,28 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--runs", type=int, default=600)
     ap.add_argument("--spin", type=int, default=3_000_000, help="loop steps a run")
+    ap.add_argument("--repeat", type=int, default=3, help="batches a figure, best taken")
     ns = ap.parse_args()
     os.environ.setdefault("PYTHONPATH", str(Path(__file__).resolve().parents[1]))
     from cpsolve.sandbox.ray_pool import RaySandbox, connect
     from tests._ray_cluster import LoopbackCluster
 
     print(f"{ns.runs} runs of a C++ loop of {ns.spin} steps; load average {os.getloadavg()[0]:.1f}")
-    with LocalSandbox(workers=1) as sb:
-        local = rate(sb, ns.runs, ns.spin)
-    print(f"local pool, 1 worker      : {local:8.1f} runs/s   (baseline)")
+    local = one = two = 0.0
     cluster = LoopbackCluster(workers=0, cpus=1)
     try:
         connect(cluster.address)
-        with RaySandbox("local") as sb:
-            one = rate(sb, ns.runs, ns.spin)
+        with LocalSandbox(workers=1) as lsb, RaySandbox("local") as rsb:
+            for _ in range(ns.repeat):
+                local = max(local, rate(lsb, ns.runs, ns.spin))
+                one = max(one, rate(rsb, ns.runs, ns.spin))
+        print(f"local pool, 1 worker      : {local:8.1f} runs/s   (baseline)")
         print(f"ray, 1 node x 1 CPU       : {one:8.1f} runs/s")
         cluster.add_node(1)
         with RaySandbox("local") as sb:
             assert sb.workers == 2, sb.workers
-            two = rate(sb, ns.runs, ns.spin)
+            for _ in range(ns.repeat):
+                two = max(two, rate(sb, ns.runs, ns.spin))
         print(f"ray, 2 nodes x 1 CPU      : {two:8.1f} runs/s")
     finally:
         import ray
