@@ -176,6 +176,38 @@ def test_an_engines_replicas_on_the_cluster_give_one_engines_samples(
     assert [c.model_dump() for c in got] == [c.model_dump() for c in want]
 
 
+def stored_samples(run_dir: Path) -> list[tuple]:
+    db = sqlite3.connect(run_dir / "run.sqlite")
+    rows = db.execute(
+        "SELECT subtask, role, chunk, idx, text, seed FROM samples ORDER BY 1, 2, 3, 4"
+    )
+    out = rows.fetchall()
+    db.close()
+    return out
+
+
+def test_run_with_the_ray_engine_samples_what_one_engine_samples(
+    cluster: LoopbackCluster, problem_dir: Path, tmp_path: Path
+) -> None:
+    """`cpsolve run --engine ray` with two replicas of the simulated engine stores the samples
+    the simulated engine alone stores, and reaches the same submissions."""
+    common = [
+        "run", problem_dir, "--model", problem_dir, "--samples", "6", "--generated-inputs", "8",
+        "--sandbox", "local",
+    ]  # fmt: skip
+    one = cpsolve(*common, "--engine", "simulated", "--out", tmp_path / "one")
+    assert one.returncode == 0, one.stderr[-3000:]
+    ray_opts = ["engine=simulated", "replicas=2", f"address={cluster.address}"]
+    many = cpsolve(
+        *common, "--engine", "ray", *[x for o in ray_opts for x in ("--option", o)],
+        "--out", tmp_path / "many",
+    )  # fmt: skip
+    assert many.returncode == 0, many.stderr[-3000:]
+    assert stored_samples(tmp_path / "many") == stored_samples(tmp_path / "one")
+    assert len(stored_samples(tmp_path / "one")) > 12
+    assert submissions(tmp_path / "many") == submissions(tmp_path / "one")
+
+
 def test_an_unreachable_cluster_is_one_sentence(problem_dir: Path, tmp_path: Path) -> None:
     addr = f"127.0.0.1:{free_port()}"
     res = cpsolve(
