@@ -47,7 +47,7 @@ def test_unknown_engine_names_the_known_ones() -> None:
 
 
 def test_every_backend_is_registered_lazily() -> None:
-    assert set(ENGINES) == {"vllm", "openai", "hf", "replay", "simulated"}
+    assert set(ENGINES) == {"vllm", "openai", "hf", "replay", "simulated", "ray"}
     assert ENGINES["simulated"].target == "cpsolve.simulate.engine:SimulatedEngine"
 
 

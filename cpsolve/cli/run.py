@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from cpsolve.config import RunConfig
     from cpsolve.run.bench import BenchReport
     from cpsolve.run.report import Report
+    from cpsolve.sandbox.base import Sandbox
 
 ProblemArg = Annotated[Path, typer.Argument(help="a problem.json or the directory holding one")]
 EngineOpt = Annotated[
@@ -38,6 +39,8 @@ SelectionOpt = Annotated[
     Path | None, typer.Option(help="planner settings from `cpsolve tune-selection`")
 ]
 RankerOpt = Annotated[Path | None, typer.Option(help="ranker from `cpsolve train-ranker`")]
+ClusterOpt = Annotated[str | None, typer.Option(help="ray: run the sandbox on a Ray cluster")]
+RayAddressOpt = Annotated[str | None, typer.Option(help="the Ray cluster (default: RAY_ADDRESS)")]
 OptionOpt = Annotated[
     list[str] | None,
     typer.Option(help="engine option key=value, as `cpsolve sample` takes (repeatable)"),
@@ -91,6 +94,8 @@ def run(
     runs_dir: RunsOpt = Path("runs"),
     selection: SelectionOpt = None,
     ranker: RankerOpt = None,
+    cluster: ClusterOpt = None,
+    ray_address: RayAddressOpt = None,
 ) -> None:
     """Solve one problem: sample, test, cluster, rank, submit; write the run's report."""
     from cpsolve.run.pipeline import run_problem
@@ -111,17 +116,33 @@ def run(
         ranker=_path(ranker),
     )
     console = Console(stderr=True)
-    with interrupt_says_resume(console):
+    sb = _cluster_sandbox(cfg, cluster, ray_address, console)
+    with interrupt_says_resume(console), sb or nullcontext():
         result = run_problem(
             problem,
             cfg,
             runs_dir=runs_dir,
             out=out,
+            sandbox=sb,
             progress=RichProgress(console),
             console=console,
         )
+        lost = getattr(sb, "lost", 0)
+        if lost:
+            console.print(f"ray: {lost} request(s) sent again after losing their node")
         show_submissions(result.report)
         typer.echo(str(result.run_dir))
+
+
+def _cluster_sandbox(
+    cfg: RunConfig, cluster: str | None, address: str | None, console: Console
+) -> Sandbox | None:
+    """The sandbox on a cluster (`--cluster ray`); None: the run opens its own."""
+    if cluster is None:
+        return None
+    from cpsolve.sandbox.factory import open_sandbox
+
+    return open_sandbox(cfg.sandbox, cfg.workers, console, cluster=cluster, ray_address=address)
 
 
 def show_submissions(report: Report) -> None:
@@ -162,6 +183,8 @@ def bench(
     runs_dir: RunsOpt = Path("runs"),
     selection: SelectionOpt = None,
     ranker: RankerOpt = None,
+    cluster: ClusterOpt = None,
+    ray_address: RayAddressOpt = None,
 ) -> None:
     """Run every problem of a set (resumable) and report points, solve rate, pass@k, baselines."""
     from cpsolve.run.bench import run_bench, write_bench
@@ -182,11 +205,14 @@ def bench(
         ranker=_path(ranker),
     )
     console = Console(stderr=True)
-    sb = open_sandbox(cfg.sandbox, cfg.workers, console=console)
+    sb = _cluster_sandbox(cfg, cluster, ray_address, console)
+    sb = sb or open_sandbox(cfg.sandbox, cfg.workers, console=console)
     try:
         with interrupt_says_resume(console):
             bars = RichProgress(console)
-            result = run_bench(set_dir, cfg, runs_dir=runs_dir, sandbox=sb, progress=bars)
+            result = run_bench(
+                set_dir, cfg, runs_dir=runs_dir, sandbox=sb, progress=bars, fan_out=bool(cluster)
+            )
     finally:
         sb.close()
     out_dir = out or runs_dir / f"bench-{set_dir.resolve().name}-{cfg.run_id('set', '')[4:]}"

@@ -16,6 +16,7 @@ from cpsolve.errors import UserError
 from cpsolve.importers.detect import bench_problems
 from cpsolve.problem import load_problem
 from cpsolve.progress import NullProgress, Progress
+from cpsolve.run.fanout import fan_out as run_all
 from cpsolve.run.pipeline import run_problem
 from cpsolve.run.report import Report, selection_markdown
 from cpsolve.sandbox.base import Sandbox
@@ -102,20 +103,28 @@ def run_bench(
     runs_dir: Path,
     sandbox: Sandbox,
     progress: Progress | None = None,
+    fan_out: bool = False,
 ) -> BenchReport:
     """Every problem of the set, one run each; `progress` gets a note a problem and its runs'
-    tasks."""
+    tasks. `fan_out`: problems run side by side, as many as the sandbox has workers (a
+    cluster's sandbox); the report is the same either way."""
     progress = progress or NullProgress()
     paths, skipped = bench_problems(set_dir, sandbox=sandbox)  # other formats: imported, cached
-    rows: list[ProblemRow] = []
+    todo: list[tuple[str, Path]] = []
     for i, path in enumerate(paths, 1):
         problem = load_problem(path)
         if config.engine == "replay" and config.model is None and not _has_samples(path):
             skipped[problem.id] = "no shipped samples to replay"
             continue
-        progress.note(f"[{i}/{len(paths)}] {problem.id}")
+        todo.append((f"[{i}/{len(paths)}] {problem.id}", path))
+
+    def one(item: tuple[str, Path]) -> ProblemRow:
+        note, path = item
+        progress.note(note)
         result = run_problem(path, config, runs_dir=runs_dir, sandbox=sandbox, progress=progress)
-        rows.append(problem_row(result.report, result.run_dir))
+        return problem_row(result.report, result.run_dir)
+
+    rows = run_all(todo, one, sandbox.workers if fan_out else 1)
     if not rows:
         raise UserError(f"{set_dir}: no problem could be run ({'; '.join(skipped.values())})")
     bench = BenchReport(set=str(set_dir), engine=config.engine, problems=rows, skipped=skipped)

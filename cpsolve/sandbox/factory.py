@@ -36,9 +36,23 @@ def _say(console: Any, text: str) -> None:
 
 
 def open_sandbox(
-    kind: SandboxKind = "auto", workers: int | None = None, console: Any = None
+    kind: SandboxKind = "auto",
+    workers: int | None = None,
+    console: Any = None,
+    *,
+    cluster: str | None = None,
+    ray_address: str | None = None,
 ) -> Sandbox:
-    """Open a sandbox; close it with `close()` or use it as a context manager."""
+    """Open a sandbox; close it with `close()` or use it as a context manager. `cluster="ray"`:
+    the `kind` sandbox on every node of the Ray cluster at `ray_address` (or RAY_ADDRESS)."""
+    if cluster == "ray":
+        from cpsolve.sandbox.ray_pool import open_ray_sandbox
+
+        sb: Sandbox = open_ray_sandbox(ray_address, kind, workers)
+        _say(console, f"sandbox: ray ({sb.workers} actors, each a {kind} sandbox)")
+        return sb
+    if cluster is not None:
+        raise UserError(f"unknown cluster '{cluster}' (use ray)")
     if kind == "auto":
         kind = "docker" if docker_is_ready() else "local"
         why = (

@@ -50,6 +50,7 @@ ENGINES: dict[str, Backend] = {
     "hf": Backend("cpsolve.sample.engines.hf_engine:HFEngine", ("torch", "transformers"), "hf"),
     "replay": Backend("cpsolve.sample.engines.replay:ReplayEngine", (), None),
     "simulated": Backend("cpsolve.simulate.engine:SimulatedEngine", (), None),
+    "ray": Backend("cpsolve.sample.engines.ray_engine:RayEngine", ("ray",), "ray"),
 }
 
 
