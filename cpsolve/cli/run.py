@@ -33,17 +33,31 @@ ConfigOpt = Annotated[Path | None, typer.Option(help="a JSON file of run setting
 InputsOpt = Annotated[int | None, typer.Option(help="generated inputs per subtask")]
 WorkersOpt = Annotated[int | None, typer.Option(help="sandbox workers (default: cores)")]
 RunsOpt = Annotated[Path, typer.Option(help="where run directories go")]
-OptionOpt = Annotated[
+EngineOptionOpt = Annotated[
     list[str] | None,
-    typer.Option(help="engine option key=value, as `cpsolve sample` takes (repeatable)"),
+    typer.Option(
+        "--engine-option",
+        help="engine option KEY=VALUE (repeatable; e.g. tensor_parallel_size=2, "
+        "gpu_memory_utilization=0.8); added to the config file's engine_options",
+    ),
+]
+OptionOpt = Annotated[list[str] | None, typer.Option("--option", hidden=True)]  # the old name
+StagedOpt = Annotated[
+    bool,
+    typer.Option("--staged", help="run the stages one after the other instead of streaming"),
 ]
 
 
-def _config(config: Path | None, option: list[str] | None, **flags: object) -> RunConfig:
+def _config(
+    config: Path | None, options: list[str] | None, staged: bool, **flags: object
+) -> RunConfig:
     from cpsolve.cli.sample import parse_options
     from cpsolve.config import load_config
 
-    return load_config(config, {**flags, "engine_options": parse_options(option or []) or None})
+    given = parse_options(options or [])
+    if given and config is not None:  # the flags add to (and win over) the file's section
+        given = {**load_config(config, {}).engine_options, **given}
+    return load_config(config, {**flags, "engine_options": given or None, "staged": staged or None})
 
 
 @contextmanager
@@ -78,7 +92,9 @@ def run(
     generated_inputs: InputsOpt = None,
     workers: WorkersOpt = None,
     base_url: Annotated[str | None, typer.Option(help="openai engine: server URL")] = None,
+    engine_option: EngineOptionOpt = None,
     option: OptionOpt = None,
+    staged: StagedOpt = False,
     runs_dir: RunsOpt = Path("runs"),
 ) -> None:
     """Solve one problem: sample, test, cluster, rank, submit; write the run's report."""
@@ -86,7 +102,8 @@ def run(
 
     cfg = _config(
         config,
-        option,
+        [*(option or []), *(engine_option or [])],
+        staged,
         engine=engine,
         model=model,
         samples=samples,
@@ -145,7 +162,9 @@ def bench(
     config: ConfigOpt = None,
     generated_inputs: InputsOpt = None,
     workers: WorkersOpt = None,
+    engine_option: EngineOptionOpt = None,
     option: OptionOpt = None,
+    staged: StagedOpt = False,
     runs_dir: RunsOpt = Path("runs"),
 ) -> None:
     """Run every problem of a set (resumable) and report points, solve rate, pass@k, baselines."""
@@ -154,7 +173,8 @@ def bench(
 
     cfg = _config(
         config,
-        option,
+        [*(option or []), *(engine_option or [])],
+        staged,
         engine=engine,
         model=model,
         samples=samples,
