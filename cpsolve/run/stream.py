@@ -50,7 +50,7 @@ from cpsolve.testgen.stage import subtask_inputs as make_inputs
 from cpsolve.testgen.stage import test_program_plans
 
 CHUNK_QUEUE = 4  # stored chunks waiting for extraction before the sampler waits
-RUNNABLE_PER_WORKER = 4  # programs queued or running per worker before chunks wait
+RUNNABLE_PER_WORKER = 4  # jobs (compiles, runs) in the pool per worker before chunks wait
 
 
 class Busy:
@@ -206,7 +206,7 @@ class StreamRun:
         limit = RUNNABLE_PER_WORKER * self.executor.workers
         while self.producers or self.inflight or self.chunks.qsize():
             self._drain_events()
-            if self.inflight + self._runnable() < limit:
+            if self.inflight < limit:
                 try:
                     kind, payload = self.chunks.get(timeout=0.05)
                 except queue.Empty:
@@ -290,9 +290,6 @@ class StreamRun:
             if s not in self.complete
         )
 
-    def _runnable(self) -> int:
-        return sum(1 for p in self.waiting if self._final(p))
-
     def _launch_ready(self) -> None:
         for program in sorted(p for p in self.waiting if self._final(p)):
             self.waiting.discard(program)
@@ -302,11 +299,10 @@ class StreamRun:
                 if sid in self.subtasks_of[program]
                 for x in subtask_inputs(self.problem, sid, self.inputs)
             ]
-            self._submit(
-                "execute",
-                program,
-                lambda p=program, xs=inputs: execute_program(self.executor, p, xs, self.cases),
-            )
+            self._submit("execute", program, self._runner(program, inputs))
+
+    def _runner(self, program: str, inputs: list[bytes]) -> Callable[[], None]:
+        return lambda: execute_program(self.executor, program, inputs, self.cases)
 
     def _submit(self, kind: str, program: str, work: Callable[[], object]) -> None:
         self.inflight += 1

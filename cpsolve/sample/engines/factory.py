@@ -64,7 +64,7 @@ def accepted_options(name: str, *, deep: bool = True) -> set[str] | None:
     factory sets), and where it passes the rest on (vLLM's `LLM`), what that takes, read from
     its signature (`deep`); None when that is not known without `deep` (importing vLLM)."""
     cls = engine_class(name)
-    params = inspect.signature(cls.__init__).parameters.values()
+    params = inspect.signature(cls).parameters.values()
     keys = {p.name for p in params if p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)}
     keys -= SET_HERE
     if any(p.kind == p.VAR_KEYWORD for p in params):
