@@ -14,7 +14,7 @@ Judging, selection and the report come after both and are the same work; they ar
 left out of the ratios. The delay is chosen so that S is about E (where overlap matters most)
 unless --delay is given. Both runs must give the same report (timings aside).
 
-    python benchmarks/streaming.py [--problem problems/gathering-point] [--samples 40]
+    python benchmarks/streaming.py [--problem problems/gathering-point] [--samples 24]
 """
 
 from __future__ import annotations
@@ -48,6 +48,8 @@ def config(ns: argparse.Namespace, delay: float, *, staged: bool) -> RunConfig:
         samples=ns.samples,
         generated_inputs=ns.generated_inputs,
         chunk_size=ns.chunk,
+        generators=ns.generators,
+        validators=ns.validators,
         judge_all=False,
         workers=ns.workers,
         staged=staged,
@@ -90,8 +92,10 @@ def timed_run(problem: Path, cfg: RunConfig, out: Path, workers: int) -> tuple[f
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--problem", type=Path, default=ROOT / "problems" / "gathering-point")
-    ap.add_argument("--samples", type=int, default=40, help="solution samples per subtask")
-    ap.add_argument("--generated-inputs", type=int, default=16)
+    ap.add_argument("--samples", type=int, default=24, help="solution samples per subtask")
+    ap.add_argument("--generated-inputs", type=int, default=8)
+    ap.add_argument("--generators", type=int, default=4, help="generator samples per subtask")
+    ap.add_argument("--validators", type=int, default=4, help="validator samples per subtask")
     ap.add_argument("--chunk", type=int, default=4, help="samples per chunk (store and engine)")
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--delay", type=float, help="seconds per sample (default: S about E)")
@@ -104,7 +108,11 @@ def main() -> None:
         timings = json.loads((work / "execution" / "report.json").read_text())["timings"]
         execution = sum(timings.get(k, 0.0) for k in ("tests", "compile", "execute"))
         delay = ns.delay if ns.delay is not None else max(0.0, execution - s0) / n
-        print(f"{ns.problem.name}: {n} samples, delay {delay * 1000:.1f} ms a sample")
+        print(
+            f"{ns.problem.name}: {n} samples, {ns.workers} workers, delay {delay * 1000:.1f} ms "
+            f"a sample (staged stages with no delay: {timings})",
+            flush=True,
+        )
         sampling, _ = sample_only(ns.problem, config(ns, delay, staged=True), work / "sampling")
         staged_wall, staged = timed_run(
             ns.problem, config(ns, delay, staged=True), work / "staged", ns.workers

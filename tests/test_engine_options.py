@@ -143,7 +143,7 @@ def vllm_sample(model: Path, out: Path, *extra: str) -> subprocess.CompletedProc
     env["PYTHONPATH"] = os.getcwd()
     return cpsolve(
         "sample", problem, "--engine", "vllm", "--model", model, "--n", "2", "--max-tokens", "4",
-        "--out", out, "--engine-option", "max_model_len=512", "--engine-option", "dtype=float32",
+        "--out", out, "--engine-option", "max_model_len=1024", "--engine-option", "dtype=float32",
         "--engine-option", "enforce_eager=true", *extra, env=env,
     )  # fmt: skip
 
