@@ -17,7 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from cpsolve.errors import UserError
 
 # Fields that change how fast a run goes, not what it computes: left out of the run id.
-NOT_HASHED = {"workers", "sandbox", "out"}
+NOT_HASHED = {"workers", "sandbox", "out", "staged"}
 
 
 class RunConfig(BaseModel):
@@ -76,6 +76,11 @@ class RunConfig(BaseModel):
         default=None, description="learned ranker file (`cpsolve train-ranker`'s output)"
     )
     seed: int = Field(default=0, description="seed of sampling and of every random choice")
+    staged: bool = Field(
+        default=False,
+        description="run the stages one after the other instead of streaming them (the same "
+        "result, the wall time their sum)",
+    )
     sandbox: Literal["auto", "local", "docker"] = Field(default="auto")
     workers: int | None = Field(default=None, ge=1, description="sandbox workers; None: cores")
 

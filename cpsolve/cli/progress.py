@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager
 
@@ -20,20 +21,38 @@ class _Bar:
 
 
 class RichProgress:
-    """`cpsolve.progress.Progress` on a rich console (stderr by default)."""
+    """`cpsolve.progress.Progress` on a rich console (stderr by default). Tasks open at the
+    same time (a streaming run's threads) share one live display: rich allows one."""
 
     def __init__(self, console: Console | None = None, label: str = "{task.description:<28}"):
         self.console = console or Console(stderr=True)
         self.label = label
+        self._lock = threading.Lock()
+        self._live: Progress | None = None
+        self._open_tasks = 0
 
     def task(self, name: str, total: int, done: int = 0) -> AbstractContextManager[Task]:
         return self._open(name, total, done)
 
     @contextmanager
     def _open(self, name: str, total: int, done: int) -> Iterator[Task]:
-        columns = (TextColumn(self.label), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
-        with Progress(*columns, console=self.console, transient=False) as bar:
+        with self._lock:
+            if self._live is None:
+                columns = (
+                    TextColumn(self.label), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn()
+                )  # fmt: skip
+                self._live = Progress(*columns, console=self.console, transient=False)
+                self._live.start()
+            self._open_tasks += 1
+            bar = self._live
+        try:
             yield _Bar(bar, bar.add_task(name, total=total, completed=done))
+        finally:
+            with self._lock:
+                self._open_tasks -= 1
+                if not self._open_tasks:
+                    bar.stop()
+                    self._live = None
 
     def note(self, text: str) -> None:
         self.console.rule(text)

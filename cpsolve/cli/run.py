@@ -41,17 +41,31 @@ SelectionOpt = Annotated[
 RankerOpt = Annotated[Path | None, typer.Option(help="ranker from `cpsolve train-ranker`")]
 ClusterOpt = Annotated[str | None, typer.Option(help="ray: run the sandbox on a Ray cluster")]
 RayAddressOpt = Annotated[str | None, typer.Option(help="the Ray cluster (default: RAY_ADDRESS)")]
-OptionOpt = Annotated[
+EngineOptionOpt = Annotated[
     list[str] | None,
-    typer.Option(help="engine option key=value, as `cpsolve sample` takes (repeatable)"),
+    typer.Option(
+        "--engine-option",
+        help="engine option KEY=VALUE (repeatable; e.g. tensor_parallel_size=2, "
+        "gpu_memory_utilization=0.8); added to the config file's engine_options",
+    ),
+]
+OptionOpt = Annotated[list[str] | None, typer.Option("--option", hidden=True)]  # the old name
+StagedOpt = Annotated[
+    bool,
+    typer.Option("--staged", help="run the stages one after the other instead of streaming"),
 ]
 
 
-def _config(config: Path | None, option: list[str] | None, **flags: object) -> RunConfig:
+def _config(
+    config: Path | None, options: list[str] | None, staged: bool, **flags: object
+) -> RunConfig:
     from cpsolve.cli.sample import parse_options
     from cpsolve.config import load_config
 
-    return load_config(config, {**flags, "engine_options": parse_options(option or []) or None})
+    given = parse_options(options or [])
+    if given and config is not None:  # the flags add to (and win over) the file's section
+        given = {**load_config(config, {}).engine_options, **given}
+    return load_config(config, {**flags, "engine_options": given or None, "staged": staged or None})
 
 
 def _path(p: Path | None) -> str | None:
@@ -90,7 +104,9 @@ def run(
     generated_inputs: InputsOpt = None,
     workers: WorkersOpt = None,
     base_url: Annotated[str | None, typer.Option(help="openai engine: server URL")] = None,
+    engine_option: EngineOptionOpt = None,
     option: OptionOpt = None,
+    staged: StagedOpt = False,
     runs_dir: RunsOpt = Path("runs"),
     selection: SelectionOpt = None,
     ranker: RankerOpt = None,
@@ -102,7 +118,8 @@ def run(
 
     cfg = _config(
         config,
-        option,
+        [*(option or []), *(engine_option or [])],
+        staged,
         engine=engine,
         model=model,
         samples=samples,
@@ -179,7 +196,9 @@ def bench(
     config: ConfigOpt = None,
     generated_inputs: InputsOpt = None,
     workers: WorkersOpt = None,
+    engine_option: EngineOptionOpt = None,
     option: OptionOpt = None,
+    staged: StagedOpt = False,
     runs_dir: RunsOpt = Path("runs"),
     selection: SelectionOpt = None,
     ranker: RankerOpt = None,
@@ -192,7 +211,8 @@ def bench(
 
     cfg = _config(
         config,
-        option,
+        [*(option or []), *(engine_option or [])],
+        staged,
         engine=engine,
         model=model,
         samples=samples,

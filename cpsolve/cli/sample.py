@@ -8,7 +8,6 @@ The file it writes is what the `replay` engine serves (samples.jsonl, DESIGN.md)
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 from pathlib import Path
 from typing import Annotated, Any
@@ -25,17 +24,27 @@ ROLES = ("solution", "generator", "validator")
 
 
 def parse_options(pairs: list[str]) -> dict[str, Any]:
-    """`key=value` engine options; values are read as JSON where they parse (numbers, true)."""
+    """`KEY=VALUE` engine options, values read as int, float, bool (true/false) or else text;
+    `-` in a key reads as `_` (max-model-len is max_model_len)."""
     out: dict[str, Any] = {}
     for pair in pairs:
         key, sep, value = pair.partition("=")
         if not sep or not key.strip():
-            raise UserError(f"--option '{pair}' must look like key=value")
-        try:
-            out[key.strip().replace("-", "_")] = json.loads(value)
-        except json.JSONDecodeError:
-            out[key.strip().replace("-", "_")] = value
+            raise UserError(f"--engine-option '{pair}' must look like KEY=VALUE")
+        out[key.strip().replace("-", "_")] = parse_value(value.strip())
     return out
+
+
+def parse_value(text: str) -> int | float | bool | str:
+    """An option's value: an int, a float, a bool (true/false, any case), else the text."""
+    if text.lower() in ("true", "false"):
+        return text.lower() == "true"
+    for kind in (int, float):
+        try:
+            return kind(text)  # type: ignore[no-any-return]
+        except ValueError:
+            pass
+    return text
 
 
 def engine_options(**given: Any) -> dict[str, Any]:
@@ -138,9 +147,13 @@ def sample(
     max_model_len: Annotated[int | None, typer.Option(help="vllm.")] = None,
     dtype: Annotated[str | None, typer.Option(help="vllm/hf: auto, bfloat16, float32...")] = None,
     chat_template: Annotated[str | None, typer.Option(help="vllm/hf: chat template file.")] = None,
-    option: Annotated[
-        list[str] | None, typer.Option(help="Other engine option key=value (repeatable).")
+    engine_option: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--engine-option", help="Other engine option KEY=VALUE (repeatable), as run takes."
+        ),
     ] = None,
+    option: Annotated[list[str] | None, typer.Option("--option", hidden=True)] = None,
     append: Annotated[bool, typer.Option(help="Append to --out instead of replacing it.")] = False,
 ) -> None:
     """Sample completions for a problem's subtasks and record them in a samples.jsonl."""
@@ -173,7 +186,7 @@ def sample(
         dtype=dtype,
         chat_template=chat_template,
     )
-    options.update(parse_options(option or []))
+    options.update(parse_options([*(option or []), *(engine_option or [])]))
     config = RunConfig(engine=engine, model=model, base_url=base_url, engine_options=options)
     eng = build_engine(config, load_problem(problem))
     try:

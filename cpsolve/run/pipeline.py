@@ -48,6 +48,7 @@ from cpsolve.run.report import (
     submissions_curve,
     write_report,
 )
+from cpsolve.run.stream import stream_stages
 from cpsolve.sample.engines.factory import LazyEngine, build_engine, check_engine, replay_path
 from cpsolve.sample.stage import Candidate, sample_stage, solution_candidates
 from cpsolve.sandbox.base import Sandbox
@@ -86,8 +87,12 @@ class StageClock:
         spent = time.perf_counter() - start
         if self._inner:
             self._inner[-1] += spent
+        self.add(name, spent - inner)
+
+    def add(self, name: str, seconds: float) -> None:
+        """Count `seconds` more for stage `name` (a streaming run's overlapping stages)."""
         before = self.store.stage_seconds().get(name, 0.0)
-        self.store.mark_stage(name, before + spent - inner)
+        self.store.mark_stage(name, before + seconds)
 
 
 # ---- the whole run -----------------------------------------------------------------------------
@@ -166,19 +171,22 @@ def _run(
     engine: LazyEngine,
     progress: Progress,
 ) -> Report:
-    """The stages in order, each timed under its name in the store (`StageClock`)."""
+    """The stages, each timed under its name in the store (`StageClock`): streamed (overlapping,
+    `run/stream.py`) by default, one after the other with `config.staged`; the same result."""
     clock = StageClock(store)
     executor = Executor(problem, sandbox, store)
-    with clock.stage("sample"):
-        sample_stage(problem, config, store, engine, progress)
-    cands = solution_candidates(problem, store)
-    with clock.stage("tests"):
-        inputs = inputs_stage(problem, config, store, engine, sandbox, progress)
+    if config.staged:
+        staged = _staged(problem, config, store, engine, sandbox, executor, clock, progress)
+        cands, inputs, compiled = staged
+    else:
+        for name, seconds in stream_stages(
+            problem, config, store, engine, sandbox, executor, progress
+        ).items():
+            clock.add(name, seconds)
+        cands = solution_candidates(problem, store)
+        inputs = {sid: [row.data for row in store.inputs(sid)] for sid in problem.hardest_first()}
+        compiled = [p for p in sorted({c.program for c in cands}) if store.program(p).compile_ok]
     programs = sorted({c.program for c in cands})
-    with clock.stage("compile"):
-        compiled = compile_stage(executor, programs, progress)
-    with clock.stage("execute"):
-        execute_stage(problem, executor, cands, inputs, progress)
     hidden = None
     if problem.hidden_tests and config.judge_all:
         with clock.stage("judge"):
@@ -201,6 +209,30 @@ def _run(
         matrix.save(run_dir / "matrix.npz")
         subs = plan_and_submit(config, store, matrix, cands, _judge(problem, executor))
     return build_report(problem, config, store, run_id, matrix, cands, inputs, subs)
+
+
+def _staged(
+    problem: Problem,
+    config: RunConfig,
+    store: Store,
+    engine: LazyEngine,
+    sandbox: Sandbox,
+    executor: Executor,
+    clock: StageClock,
+    progress: Progress,
+) -> tuple[list[Candidate], dict[str, list[bytes]], list[str]]:
+    """Sample, write tests, compile, execute, one stage after the other (`--staged`)."""
+    with clock.stage("sample"):
+        sample_stage(problem, config, store, engine, progress)
+    cands = solution_candidates(problem, store)
+    with clock.stage("tests"):
+        inputs = inputs_stage(problem, config, store, engine, sandbox, progress)
+    programs = sorted({c.program for c in cands})
+    with clock.stage("compile"):
+        compiled = compile_stage(executor, programs, progress)
+    with clock.stage("execute"):
+        execute_stage(problem, executor, cands, inputs, progress)
+    return cands, inputs, compiled
 
 
 def _judge(problem: Problem, executor: Executor) -> Judge | None:

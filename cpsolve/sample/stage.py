@@ -96,8 +96,10 @@ def sample_chunks(
     engine: Engine,
     plans: list[ChunkPlan],
     on_chunk: Callable[[int], None] | None = None,
+    on_stored: Callable[[ChunkPlan, list[dict[str, object]]], None] | None = None,
 ) -> None:
-    """Ask the engine for every planned chunk and store each as soon as it is complete."""
+    """Ask the engine for every planned chunk and store each as soon as it is complete;
+    `on_stored(plan, rows)` sees each chunk once it is in the store (streaming runs)."""
     if not plans:
         return
     pending: dict[int, list[dict[str, object] | None]] = {
@@ -111,9 +113,12 @@ def sample_chunks(
             rows[comp.sample_index] = comp.model_dump()
         for i in [i for i, rows in pending.items() if all(r is not None for r in rows)]:
             p = plans[i]
-            store.add_chunk(p.subtask, p.role, p.chunk, pending.pop(i))  # type: ignore[arg-type]
+            rows = pending.pop(i)
+            store.add_chunk(p.subtask, p.role, p.chunk, rows)  # type: ignore[arg-type]
             if on_chunk is not None:
                 on_chunk(p.size)
+            if on_stored is not None:
+                on_stored(p, rows)  # type: ignore[arg-type]
 
 
 def extract_candidates(
@@ -124,20 +129,48 @@ def extract_candidates(
     `languages` in order of preference: solutions are asked for in one language, generators and
     validators are taken in any language the sandbox runs."""
     known = {(c.chunk, c.idx) for c in store.candidates(subtask, role)}
-    rows: list[CandidateRow] = []
-    for s in store.samples(subtask, role):
-        if (s.chunk, s.idx) in known:
-            continue
-        ex = _extract_any(s.text, languages, s.finish_reason or "stop")
-        if ex.code is None:
-            rows.append(CandidateRow(subtask, role, s.chunk, s.idx, None, ex.reason or "no code"))
-            continue
-        lang = ex.language or languages[0]
-        sha = program_sha(ex.code, lang)
-        store.add_program(sha, str(lang), ex.code)
-        rows.append(CandidateRow(subtask, role, s.chunk, s.idx, sha, None))
+    rows = [
+        _candidate(store, subtask, role, s.chunk, s.idx, s.text, s.finish_reason, languages)
+        for s in store.samples(subtask, role)
+        if (s.chunk, s.idx) not in known
+    ]
     if rows:
         store.add_candidates(rows)
+
+
+def extract_chunk(
+    store: Store, plan: ChunkPlan, rows: Sequence[dict[str, object]], languages: Sequence[Language]
+) -> list[CandidateRow]:
+    """The candidates of one just-stored chunk (its completions as `sample_chunks` stored
+    them), written to the store; what `extract_candidates` would give for them."""
+    out = [
+        _candidate(
+            store, plan.subtask, plan.role, plan.chunk, i, str(r["text"]),
+            r.get("finish_reason"), languages,  # type: ignore[arg-type]
+        )
+        for i, r in enumerate(rows)
+    ]  # fmt: skip
+    store.add_candidates(out)
+    return out
+
+
+def _candidate(
+    store: Store,
+    subtask: str,
+    role: Role,
+    chunk: int,
+    idx: int,
+    text: str,
+    finish_reason: str | None,
+    languages: Sequence[Language],
+) -> CandidateRow:
+    ex = _extract_any(text, languages, finish_reason or "stop")
+    if ex.code is None:
+        return CandidateRow(subtask, role, chunk, idx, None, ex.reason or "no code")
+    lang = ex.language or languages[0]
+    sha = program_sha(ex.code, lang)
+    store.add_program(sha, str(lang), ex.code)
+    return CandidateRow(subtask, role, chunk, idx, sha, None)
 
 
 def _extract_any(text: str, languages: Sequence[Language], finish_reason: str) -> Extraction:
@@ -155,15 +188,25 @@ def sample_stage(
     problem: Problem, config: RunConfig, store: Store, engine: Engine, progress: Progress
 ) -> None:
     """The solution samples of every subtask, hardest first, stored and extracted."""
-    language = Language(config.language)
     for sid in problem.hardest_first():
-        plans = plan_missing_chunks(
-            store, problem, config, sid, "solution", config.samples, language
-        )
-        have = config.samples - sum(p.size for p in plans)
-        with progress.task(f"sample subtask {sid}", config.samples, have) as task:
-            sample_chunks(store, engine, plans, task.advance)
-        extract_candidates(store, sid, "solution", [language])
+        sample_subtask(problem, config, store, engine, progress, sid)
+
+
+def sample_subtask(
+    problem: Problem,
+    config: RunConfig,
+    store: Store,
+    engine: Engine,
+    progress: Progress,
+    sid: str,
+) -> None:
+    """The solution samples of one subtask, stored chunk by chunk, then extracted."""
+    language = Language(config.language)
+    plans = plan_missing_chunks(store, problem, config, sid, "solution", config.samples, language)
+    have = config.samples - sum(p.size for p in plans)
+    with progress.task(f"sample subtask {sid}", config.samples, have) as task:
+        sample_chunks(store, engine, plans, task.advance)
+    extract_candidates(store, sid, "solution", [language])
 
 
 def solution_candidates(problem: Problem, store: Store) -> list[Candidate]:

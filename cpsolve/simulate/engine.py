@@ -35,6 +35,7 @@ import os
 import random
 import re
 import sys
+import time
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
@@ -203,13 +204,15 @@ class SimulatedEngine:
         settings: SimulatedSettings | dict | None = None,
         sandbox: Sandbox | str | None = None,
         quiet: bool = False,
+        delay_s: float = 0.0,
     ) -> None:
         """`problems`: problems (or a problem set directory, or problem files) whose ids the
         requests name; a `model` that is a path to a problem or a set is added to them.
         `sandbox`: when given (an open Sandbox or a kind such as "local"), mutants are screened
         by the judge and those right on a subtask are left out of its mutant draws, so that the
         share of right candidates is the setting; without one, some mutants that happen to be
-        right add to it."""
+        right add to it. `delay_s`: seconds each sample takes, as a model's would (benchmarks of
+        what overlaps with sampling); the samples are the same."""
         roots: list[str | Path | Problem] = (
             list(problems) if isinstance(problems, list | tuple) else [problems]  # type: ignore[list-item]
         )
@@ -219,6 +222,7 @@ class SimulatedEngine:
         self.model = MODEL_NAME if not model or model == MODEL_NAME else f"{MODEL_NAME}:{model}"
         self.seed = seed
         self.chunk_size = chunk_size
+        self.delay_s = max(0.0, float(delay_s))
         if isinstance(settings, dict):
             settings = SimulatedSettings.model_validate(settings)
         self.settings = settings or SimulatedSettings()
@@ -271,6 +275,8 @@ class SimulatedEngine:
             s = sample_seed(base, i)
             rng = random.Random(f"{self.seed}|{req.problem}|{subtask}|{req.role}|{s}")
             text, finish = make_completion(kit, req.role, subtask, language, rng, s or 0)
+            if self.delay_s:
+                time.sleep(self.delay_s)
             yield Completion(
                 request_index=piece.request_index,
                 sample_index=i,
@@ -454,6 +460,7 @@ import os
 import random
 import re
 import sys
+import time
 
 EXAMPLES = {examples!r}
 

@@ -21,7 +21,12 @@ from cpsolve.languages import Language
 from cpsolve.problem import Problem
 from cpsolve.progress import Progress
 from cpsolve.sample.engines.base import Engine, Role
-from cpsolve.sample.stage import extract_candidates, plan_missing_chunks, sample_chunks
+from cpsolve.sample.stage import (
+    ChunkPlan,
+    extract_candidates,
+    plan_missing_chunks,
+    sample_chunks,
+)
 from cpsolve.sandbox.base import Sandbox
 from cpsolve.store import InputRow, Store
 
@@ -41,16 +46,45 @@ def inputs_stage(
     progress: Progress,
 ) -> dict[str, list[bytes]]:
     """The generated inputs of every subtask, hardest first: made once, then read back."""
-    out: dict[str, list[bytes]] = {}
-    for sid in problem.hardest_first():
-        stage = f"tests:{sid}"
-        if not store.stage_done(stage):
-            start = time.perf_counter()
-            items = build_inputs(problem, config, store, engine, sandbox, progress, sid)
-            store.set_inputs(sid, items)
-            store.mark_stage(stage, time.perf_counter() - start)
-        out[sid] = [row.data for row in store.inputs(sid)]
-    return out
+    return {
+        sid: subtask_inputs(problem, config, store, engine, sandbox, progress, sid)
+        for sid in problem.hardest_first()
+    }
+
+
+def subtask_inputs(
+    problem: Problem,
+    config: RunConfig,
+    store: Store,
+    engine: Engine,
+    sandbox: Sandbox,
+    progress: Progress,
+    sid: str,
+) -> list[bytes]:
+    """The generated inputs of one subtask: made once (stage `tests:<sid>`), then read back."""
+    stage = f"tests:{sid}"
+    if not store.stage_done(stage):
+        start = time.perf_counter()
+        items = build_inputs(problem, config, store, engine, sandbox, progress, sid)
+        store.set_inputs(sid, items)
+        store.mark_stage(stage, time.perf_counter() - start)
+    return [row.data for row in store.inputs(sid)]
+
+
+def test_program_plans(
+    problem: Problem, config: RunConfig, store: Store, sid: str
+) -> list[ChunkPlan]:
+    """The generator and validator chunks of a subtask still to sample (none when the run's
+    inputs are not model-written, or when they are already made)."""
+    if config.generated_inputs == 0 or config.tests not in ("model", "both"):
+        return []
+    if store.stage_done(f"tests:{sid}"):
+        return []
+    language = Language(config.language)
+    return [
+        *plan_missing_chunks(store, problem, config, sid, "generator", config.generators, language),
+        *plan_missing_chunks(store, problem, config, sid, "validator", config.validators, language),
+    ]
 
 
 def sampled_programs(

@@ -8,6 +8,8 @@ engine is reached through the registry by name, never imported.
 
 from __future__ import annotations
 
+import importlib
+import inspect
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
@@ -15,10 +17,11 @@ from typing import Any
 from cpsolve.config import RunConfig
 from cpsolve.errors import UserError
 from cpsolve.problem import Problem
-from cpsolve.sample.engines import check_installed, get_engine
+from cpsolve.sample.engines import ENGINES, check_installed, get_engine
 from cpsolve.sample.engines.base import Completion, Engine, SampleRequest
 
 NO_MODEL = ("replay", "simulated")  # engines that run without --model
+SET_HERE = {"self", "model", "path", "problems", "llm"}  # keywords `engine_kwargs` fills in
 
 
 def shipped_samples(problem: Problem) -> Path:
@@ -46,7 +49,43 @@ def check_engine(config: RunConfig, problem: Problem) -> str:
             raise UserError(f"{path}: no such samples file to replay")
     elif name not in NO_MODEL and not config.model:
         raise UserError(f"the {name} engine needs --model (a model id or path)")
+    check_options(name, config.engine_options, deep=False)
     return name
+
+
+def engine_class(name: str) -> type:
+    """The class registered as engine `name` (a checked registry key), imported."""
+    module_name, _, cls_name = ENGINES[name].target.partition(":")
+    return getattr(importlib.import_module(module_name), cls_name)  # type: ignore[no-any-return]
+
+
+def accepted_options(name: str, *, deep: bool = True) -> set[str] | None:
+    """The engine options engine `name` takes: its constructor's keywords (less those this
+    factory sets), and where it passes the rest on (vLLM's `LLM`), what that takes, read from
+    its signature (`deep`); None when that is not known without `deep` (importing vLLM)."""
+    cls = engine_class(name)
+    params = inspect.signature(cls).parameters.values()
+    keys = {p.name for p in params if p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)}
+    keys -= SET_HERE
+    if any(p.kind == p.VAR_KEYWORD for p in params):
+        passed_on = getattr(cls, "passed_on_options", None)
+        if passed_on is None or not deep:
+            return None
+        keys |= passed_on()
+    return keys
+
+
+def check_options(name: str, options: dict[str, Any], *, deep: bool = True) -> None:
+    """A UserError in one sentence naming the keys engine `name` takes, for any it does not."""
+    if not options:
+        return
+    keys = accepted_options(name, deep=deep)
+    unknown = sorted(set(options) - keys) if keys is not None else []
+    if unknown:
+        raise UserError(
+            f"engine '{name}' does not take these options: {', '.join(unknown)} (it takes "
+            f"{', '.join(sorted(keys or ())) or 'none'})"
+        )
 
 
 def engine_kwargs(name: str, config: RunConfig, problem: Problem) -> dict[str, Any]:
@@ -68,6 +107,7 @@ def engine_kwargs(name: str, config: RunConfig, problem: Problem) -> dict[str, A
 def build_engine(config: RunConfig, problem: Problem) -> Engine:
     """The configured engine, checked and constructed."""
     name = check_engine(config, problem)
+    check_options(name, config.engine_options)
     kwargs = engine_kwargs(name, config, problem)
     if not config.engine_options:
         return get_engine(name, **kwargs)

@@ -11,6 +11,7 @@ sample is accounted for: missing ones are asked for again, one by one, with thei
 from __future__ import annotations
 
 import gc
+import inspect
 import json
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
@@ -30,17 +31,24 @@ from cpsolve.sample.engines.models import go_offline, read_chat_template, resolv
 
 _FINISH: dict[str | None, FinishReason] = {"stop": "stop", "length": "length"}
 _RETRIES = 3
+CPU_MEMORY_FRACTION = 0.2  # of RAM, on a CPU platform when none is given
 
 
 def _cpu_defaults(path: str, kwargs: dict[str, Any]) -> dict[str, Any]:
-    """Prefill prompts whole when vLLM runs on the CPU.
+    """Prefill prompts whole, and reserve a share of memory that fits, when vLLM runs on the CPU.
 
     vLLM rewinds a seeded request's random generator when its prompt was prefilled in pieces
     (chunked prefill), which CPU generators cannot do: the engine dies with "CPU Generator does
-    not use offset" as soon as a batch of seeded requests overflows one step's token budget."""
+    not use offset" as soon as a batch of seeded requests overflows one step's token budget.
+    On the CPU `gpu_memory_utilization` is the share of RAM reserved, and vLLM's 0.9 exceeds
+    what is free on any machine that runs something else: engine start dies."""
     from vllm.platforms import current_platform
 
-    if not current_platform.is_cpu() or "enable_chunked_prefill" in kwargs:
+    if not current_platform.is_cpu():
+        return {**kwargs, "gpu_memory_utilization": kwargs.get("gpu_memory_utilization", 0.9)}
+    kwargs = {**kwargs}
+    kwargs.setdefault("gpu_memory_utilization", cpu_memory_fraction())
+    if "enable_chunked_prefill" in kwargs:
         return kwargs
     length = kwargs.get("max_model_len") or _context_length(path)
     return {
@@ -48,6 +56,27 @@ def _cpu_defaults(path: str, kwargs: dict[str, Any]) -> dict[str, Any]:
         "enable_chunked_prefill": False,
         "max_num_batched_tokens": kwargs.get("max_num_batched_tokens", max(length, 8192)),
     }
+
+
+def cpu_memory_fraction(meminfo: str = "/proc/meminfo") -> float:
+    """The share of RAM to reserve on a CPU platform: 0.2, less where half of what is free is
+    less than that (vLLM refuses a share above what is available at start)."""
+    try:
+        fields = dict(line.split(":", 1) for line in Path(meminfo).read_text().splitlines())
+        total = int(fields["MemTotal"].split()[0])
+        free = int(fields["MemAvailable"].split()[0])
+    except (OSError, KeyError, ValueError):
+        return CPU_MEMORY_FRACTION
+    return round(max(0.01, min(CPU_MEMORY_FRACTION, 0.5 * free / total)), 3)
+
+
+def start_failure(e: BaseException) -> str:
+    """The last meaningful line of why vLLM could not start (its own words)."""
+    lines = [ln.strip() for ln in str(e).splitlines() if ln.strip()]
+    lines = [ln for ln in lines if not ln.startswith(("Traceback", "File ", "^"))] or [
+        type(e).__name__
+    ]
+    return lines[-1].removesuffix(".").replace(" See root cause above", "")
 
 
 def _context_length(path: str) -> int:
@@ -73,7 +102,7 @@ class VLLMEngine:
         model: str,
         *,
         tensor_parallel_size: int = 1,
-        gpu_memory_utilization: float = 0.9,
+        gpu_memory_utilization: float | None = None,  # None: 0.9 on a GPU, what fits on a CPU
         max_model_len: int | None = None,
         dtype: str = "auto",
         enable_prefix_caching: bool = True,
@@ -110,13 +139,33 @@ class VLLMEngine:
             )
         self._prompt_cache: dict[tuple[ChatMessage, ...], list[int]] = {}
 
+    @classmethod
+    def passed_on_options(cls) -> set[str]:
+        """The keywords vLLM's `LLM` takes (its own and its engine arguments'), read from this
+        vLLM: the engine options this engine passes on."""
+        import dataclasses
+
+        from vllm import LLM
+        from vllm.engine.arg_utils import EngineArgs
+
+        params = inspect.signature(LLM.__init__).parameters.values()
+        named = {p.name for p in params if p.kind != p.VAR_KEYWORD} - {"self", "model"}
+        return named | {f.name for f in dataclasses.fields(EngineArgs)} - {"model"}
+
     @staticmethod
     def _load(path: str, **kwargs: Any) -> Any:
         go_offline()
         from vllm import LLM
 
         kwargs = _cpu_defaults(path, {k: v for k, v in kwargs.items() if v is not None})
-        return LLM(model=path, **kwargs)
+        try:
+            return LLM(model=path, **kwargs)
+        except (RuntimeError, ValueError, OSError, MemoryError) as e:
+            raise UserError(
+                f"vLLM could not start model {path}: {start_failure(e)} (engine options: "
+                f"gpu_memory_utilization={kwargs.get('gpu_memory_utilization')}, "
+                f"max_model_len={kwargs.get('max_model_len')}; set them with --engine-option)"
+            ) from None
 
     # ---- prompts -----------------------------------------------------------------------
 

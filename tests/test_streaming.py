@@ -1,0 +1,126 @@
+"""Streaming stages (the default) against the staged run (`--staged`), through the real CLI.
+
+The two must give the same run: the same matrix (measured times aside), the same submissions,
+the same report apart from timings, on a pooled problem and on an IOI-style one whose subtasks
+do not nest; a streaming run killed with -9 at any moment resumes to that same result.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+
+from tests._fixtures_pipeline import make_problem
+
+pytestmark = pytest.mark.slow
+
+CLI = [sys.executable, "-m", "cpsolve"]
+ROOT = Path(__file__).parent.parent
+PROBLEMS = ROOT / "problems"
+SUMWORD = Path(__file__).parent / "fixtures" / "pipeline" / "sumword.config.json"
+LOCAL = ["--sandbox", "local", "--workers", "2"]
+MEASURED = {"gen_time"}  # matrix arrays of measured times, which no two runs share
+
+
+def cpsolve(*args: str | Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [*CLI, *map(str, args)], capture_output=True, text=True, timeout=1800, check=False
+    )
+
+
+def run(problem: Path, runs: Path, *args: str) -> Path:
+    res = cpsolve("run", problem, *LOCAL, "--runs-dir", runs, *args)
+    assert res.returncode == 0, res.stderr[-3000:]
+    return Path(res.stdout.strip().splitlines()[-1])
+
+
+def report(run_dir: Path) -> dict[str, Any]:
+    rep = json.loads((run_dir / "report.json").read_text())
+    rep.pop("timings")
+    return rep  # type: ignore[no-any-return]
+
+
+def table(run_dir: Path, sql: str) -> list[tuple[Any, ...]]:
+    db = sqlite3.connect(run_dir / "run.sqlite")
+    try:
+        return db.execute(sql).fetchall()
+    finally:
+        db.close()
+
+
+def assert_same_run(staged: Path, streamed: Path) -> None:
+    assert staged.name == streamed.name  # --staged is not part of the run id
+    assert report(streamed) == report(staged)
+    a, b = np.load(staged / "matrix.npz"), np.load(streamed / "matrix.npz")
+    assert sorted(a.files) == sorted(b.files)
+    for key in set(a.files) - MEASURED:
+        assert np.array_equal(a[key], b[key], equal_nan=a[key].dtype.kind == "f"), key
+    for sql in (
+        "SELECT * FROM submissions ORDER BY n",
+        "SELECT * FROM candidates ORDER BY 1, 2, 3, 4",
+        "SELECT subtask, sha FROM inputs ORDER BY 1, 2",
+        "SELECT program, input, limits, verdict FROM executions ORDER BY 1, 2, 3",
+        "SELECT sha, compile_ok FROM programs ORDER BY 1",
+    ):
+        assert table(streamed, sql) == table(staged, sql), sql
+
+
+@pytest.mark.parametrize(
+    ("problem", "size"),
+    [
+        ("gathering-point", ["--samples", "12", "--generated-inputs", "8"]),  # pooled
+        ("street-lamps", ["--samples", "4", "--generated-inputs", "4"]),  # IOI, subtasks
+    ],
+)
+def test_streaming_gives_the_staged_run(problem: str, size: list[str], tmp_path: Path) -> None:
+    staged = run(PROBLEMS / problem, tmp_path / "staged", *size, "--staged")
+    streamed = run(PROBLEMS / problem, tmp_path / "streamed", *size)
+    assert_same_run(staged, streamed)
+    timings = json.loads((streamed / "report.json").read_text())["timings"]
+    assert {"sample", "tests", "compile", "execute", "stream"} <= set(timings)
+    assert "stream" not in json.loads((staged / "report.json").read_text())["timings"]
+
+
+@pytest.fixture(scope="module")
+def sumword(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    problem = make_problem(tmp_path_factory.mktemp("problem"))
+    runs = tmp_path_factory.mktemp("staged")
+    return problem, run(problem, runs, "--config", str(SUMWORD), "--staged")
+
+
+def test_kill_9_while_streaming_then_resume_gives_the_staged_run(
+    sumword: tuple[Path, Path], tmp_path: Path
+) -> None:
+    problem, staged = sumword
+    for delay in (1.5, 3.0, 5.0):
+        runs = tmp_path / f"after-{delay}"
+        proc = subprocess.Popen(
+            [*CLI, "run", str(problem), "--config", str(SUMWORD), *LOCAL, "--runs-dir", str(runs)],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+        time.sleep(delay)
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
+        resumed = run(problem, runs, "--config", str(SUMWORD))
+        assert_same_run(staged, resumed)
+
+
+def test_streaming_runs_again_doing_nothing_twice(sumword: tuple[Path, Path]) -> None:
+    """A finished staged run, run again streaming, samples, compiles and executes nothing."""
+    problem, staged = sumword
+    counts = "SELECT (SELECT COUNT(*) FROM samples), (SELECT COUNT(*) FROM executions)"
+    before = table(staged, counts)
+    again = run(problem, staged.parent, "--config", str(SUMWORD))
+    assert again == staged and table(staged, counts) == before
