@@ -37,6 +37,8 @@ def judge(p: Proc, limits: dict, out_size: int, err_head: bytes, static_mb: floa
     failed = sig is not None or code != 0
     if sig == signal.SIGXFSZ or out_size >= limits["output_mb"] << 20:
         verdict = "OLE"
+    elif p.memory_killed:
+        verdict = "MLE"
     elif p.timed_out or sig == signal.SIGXCPU or cpu > limits["cpu_s"]:
         verdict = "TLE"
     elif rss_mb > limits["memory_mb"] or (
