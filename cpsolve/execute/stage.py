@@ -33,14 +33,14 @@ def execute_stage(
     progress: Progress,
 ) -> None:
     """Every program on the public tests and on the generated inputs of its subtask and of
-    the subtasks that subtask includes."""
-    per_program: dict[str, list[bytes]] = {}
+    the subtasks that subtask includes, subtask by subtask (a timeout in one stops the program
+    on the rest of that subtask's inputs only)."""
+    per_program: dict[str, dict[str, list[bytes]]] = {}  # program -> subtask -> its inputs
     for c in candidates:
-        mine = [*inputs.get(c.subtask, [])]
-        for inner in problem.included_subtasks(c.subtask):
-            mine += inputs.get(inner, [])
-        per_program.setdefault(c.program, []).extend(mine)
-    work = list(per_program.items())
+        mine = per_program.setdefault(c.program, {})
+        for sid in (c.subtask, *problem.included_subtasks(c.subtask)):
+            mine.setdefault(sid, inputs.get(sid, []))
+    work = [(program, list(subtasks.values())) for program, subtasks in per_program.items()]
     with progress.task("run programs on tests", len(work)) as task:
         executor.execute_all(work, task.advance)
 
