@@ -22,6 +22,7 @@ from __future__ import annotations
 import argparse
 import sys
 import tempfile
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -70,6 +71,18 @@ class OldRuleExecutor(Executor):
             self.store.add_executions(rows)
 
 
+def time_steps(name: str) -> Callable[[str], None]:
+    """Print each step's wall seconds to stderr (a slow machine shows where it waits)."""
+    last = [time.perf_counter()]
+
+    def step(what: str) -> None:
+        now = time.perf_counter()
+        print(f"  {name}: {what} ({now - last[0]:.0f} s)", file=sys.stderr, flush=True)
+        last[0] = now
+
+    return step
+
+
 @dataclass
 class Ran:
     """What a run left to measure: its store, the programs, each subtask's input hashes."""
@@ -89,11 +102,16 @@ def run(problem: Problem, config: RunConfig, run_dir: Path, executor_class: type
     progress = NullProgress()
     with open_sandbox(config.sandbox, config.workers) as sandbox:
         executor = executor_class(problem, sandbox, store)
+        step = time_steps(run_dir.name)
         sample_stage(problem, config, store, engine, progress)
+        step("sampled")
         cands = solution_candidates(problem, store)
         inputs = inputs_stage(problem, config, store, engine, sandbox, progress)
+        step("inputs written")
         programs = compile_stage(executor, sorted({c.program for c in cands}), progress)
+        step(f"{len(programs)} programs compiled")
         execute_stage(problem, executor, cands, inputs, progress)
+        step("executed")
     subtasks = {sid: {sha(x) for x in xs} for sid, xs in inputs.items()}
     return Ran(store, programs, executor.limits_key, executor.limits.cpu_s, subtasks)
 
@@ -126,11 +144,17 @@ def main() -> None:
     ap.add_argument("--sandbox", default="local")
     ap.add_argument("--workers", type=int, default=None)
     ap.add_argument("--only", choices=["before", "after"], default=None)
+    ap.add_argument(
+        "--tests",
+        choices=["problem", "model", "both"],
+        default="problem",
+        help="who writes the generated inputs (problem: its own generator, fast)",
+    )
     ns = ap.parse_args()
     problem = load_problem(ns.problem)
     config = RunConfig(
         engine="simulated", samples=ns.samples, generated_inputs=ns.generated_inputs,
-        sandbox=ns.sandbox, workers=ns.workers, seed=1,
+        sandbox=ns.sandbox, workers=ns.workers, seed=1, tests=ns.tests,
     )  # fmt: skip
     rules = {"before": OldRuleExecutor, "after": Executor}
     print(f"{problem.id}: {ns.samples} samples a subtask, {ns.generated_inputs} generated inputs")
