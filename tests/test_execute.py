@@ -25,6 +25,11 @@ int main() { char w[64]; int n; long long s = 0, v;
   scanf("%63s %d", w, &n); while (n--) { scanf("%lld", &v); s += v; } printf("%lld\\n", s); }
 """
 
+SLOW_ON_S = """#include <cstdio>
+int main() { char w[64]; scanf("%63s", w); volatile unsigned long long x = 0;
+  if (w[0] == 's') for (;;) x++; puts("ok"); }
+"""
+
 
 @pytest.fixture(scope="module")
 def sandbox():
@@ -57,6 +62,18 @@ def test_a_slow_candidate_stops_at_its_first_timeout(tmp_path: Path, sandbox) ->
     assert {h: r for h, r in after.items() if h in rows} == rows  # the same matrix
     assert [h for h, r in after.items() if r.cpu_s is not None] == ran  # nothing ran again
     assert len(after) == 3 * SLICE + 6 and all(r.verdict == "TLE" for r in after.values())
+
+
+def test_the_matrix_is_what_one_input_at_a_time_gives(tmp_path: Path, sandbox) -> None:
+    ex, sha = executor(tmp_path, sandbox, SLOW_ON_S)
+    largest, slow = b"f " + b"9" * 60 + b"\n", b"s " + b"9" * 50 + b"\n"
+    rest = [f"f {i}\n".encode() for i in range(10)]  # smaller: run after the slow one
+    ex.run_generated(sha, [*rest, slow, largest])
+    rows = ex.store.executions(sha, ex.limits_key)
+    assert rows[sha_of(largest)].verdict == "AC"
+    assert rows[sha_of(slow)].verdict == "TLE" and rows[sha_of(slow)].cpu_s is not None
+    # the input batched with the slow one finished, but one at a time it would not have run
+    assert all(rows[sha_of(x)].verdict == "TLE" and rows[sha_of(x)].cpu_s is None for x in rest)
 
 
 def test_a_timeout_stops_only_its_own_subtask(tmp_path: Path, sandbox) -> None:

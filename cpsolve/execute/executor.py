@@ -126,10 +126,19 @@ class Executor:
             if timed_out:
                 rows = [self._row(program, x, "TLE", None, None) for x in part]
             else:
-                rows = self._run_part(program, art, part)
+                rows = self._cut_at_timeout(program, self._run_part(program, art, part))
                 timed_out = any(r.verdict == "TLE" for r in rows)
             self.store.add_executions(rows)
             step = min(2 * step, max(SLICE, self.workers))
+
+    def _cut_at_timeout(self, program: str, rows: list[ExecutionRow]) -> list[ExecutionRow]:
+        """Rows after the batch's first TLE are recorded as skipped TLEs whatever they did:
+        the matrix is then what running one input at a time gives, however the inputs were
+        batched (a resumed run batches differently)."""
+        first = next((i for i, r in enumerate(rows) if r.verdict == "TLE"), len(rows))
+        skipped = [ExecutionRow(program, r.input, self.limits_key, "TLE", None, None, None, None)
+                   for r in rows[first + 1 :]]  # fmt: skip
+        return rows[: first + 1] + skipped
 
     def _row(self, program: str, x: bytes, verdict: str, cpu: float | None, mem: float | None):
         return ExecutionRow(program, sha(x), self.limits_key, verdict, cpu, mem, None, None)
