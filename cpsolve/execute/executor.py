@@ -140,7 +140,9 @@ class Executor:
                    for r in rows[first + 1 :]]  # fmt: skip
         return rows[: first + 1] + skipped
 
-    def _row(self, program: str, x: bytes, verdict: str, cpu: float | None, mem: float | None):
+    def _row(
+        self, program: str, x: bytes, verdict: str, cpu: float | None, mem: float | None
+    ) -> ExecutionRow:
         return ExecutionRow(program, sha(x), self.limits_key, verdict, cpu, mem, None, None)
 
     def _run_part(self, program: str, art: Artifact, part: list[bytes]) -> list[ExecutionRow]:
