@@ -6,12 +6,14 @@ from pathlib import Path
 
 import pytest
 
-from cpsolve.execute.executor import MAX_TIMEOUTS, SLICE, Executor
+from cpsolve.execute.executor import SLICE, Executor
 from cpsolve.execute.executor import sha as sha_of
 from cpsolve.languages import Language
 from cpsolve.problem import load_problem
 from cpsolve.sample.stage import program_sha
 from cpsolve.sandbox.factory import open_sandbox
+from cpsolve.sandbox.local import LocalSandbox
+from cpsolve.sandbox.worker import SandboxFailure
 from cpsolve.store import Store
 from tests._fixtures_pipeline import FIXTURE
 
@@ -21,6 +23,11 @@ int main() { volatile unsigned long long x = 0; for (;;) x++; }
 FAST = """#include <cstdio>
 int main() { char w[64]; int n; long long s = 0, v;
   scanf("%63s %d", w, &n); while (n--) { scanf("%lld", &v); s += v; } printf("%lld\\n", s); }
+"""
+
+SLOW_ON_S = """#include <cstdio>
+int main() { char w[64]; scanf("%63s", w); volatile unsigned long long x = 0;
+  if (w[0] == 's') for (;;) x++; puts("ok"); }
 """
 
 
@@ -42,15 +49,55 @@ def executor(tmp_path: Path, sandbox, source: str) -> tuple[Executor, str]:
     return Executor(problem, sandbox, store), sha
 
 
-def test_a_slow_candidate_stops_after_a_few_timeouts(tmp_path: Path, sandbox) -> None:
+def test_a_slow_candidate_stops_at_its_first_timeout(tmp_path: Path, sandbox) -> None:
     ex, sha = executor(tmp_path, sandbox, SLOW)
-    ex.run_generated(sha, inputs(3 * SLICE))
+    largest = b"w\n3\n1000000 2000000 3000000\n"
+    ex.run_generated(sha, [*inputs(3 * SLICE), largest])
     rows = ex.store.executions(sha, ex.limits_key)
-    assert len(rows) == 3 * SLICE and all(r.verdict == "TLE" for r in rows.values())
-    ran = [r for r in rows.values() if r.cpu_s is not None]
-    assert MAX_TIMEOUTS <= len(ran) <= SLICE  # only the first slice really ran
-    ex.run_generated(sha, inputs(3 * SLICE))  # resuming runs nothing again
-    assert ex.store.executions(sha, ex.limits_key) == rows
+    assert len(rows) == 3 * SLICE + 1 and all(r.verdict == "TLE" for r in rows.values())
+    ran = [h for h, r in rows.items() if r.cpu_s is not None]
+    assert ran == [sha_of(largest)]  # the largest input ran first, and alone
+    ex.run_generated(sha, [*inputs(3 * SLICE + 5), largest])  # resumed, with more inputs
+    after = ex.store.executions(sha, ex.limits_key)
+    assert {h: r for h, r in after.items() if h in rows} == rows  # the same matrix
+    assert [h for h, r in after.items() if r.cpu_s is not None] == ran  # nothing ran again
+    assert len(after) == 3 * SLICE + 6 and all(r.verdict == "TLE" for r in after.values())
+
+
+def test_the_matrix_is_what_one_input_at_a_time_gives(tmp_path: Path, sandbox) -> None:
+    ex, sha = executor(tmp_path, sandbox, SLOW_ON_S)
+    largest, slow = b"f " + b"9" * 60 + b"\n", b"s " + b"9" * 50 + b"\n"
+    rest = [f"f {i}\n".encode() for i in range(10)]  # smaller: run after the slow one
+    ex.run_generated(sha, [*rest, slow, largest])
+    rows = ex.store.executions(sha, ex.limits_key)
+    assert rows[sha_of(largest)].verdict == "AC"
+    assert rows[sha_of(slow)].verdict == "TLE" and rows[sha_of(slow)].cpu_s is not None
+    # the input batched with the slow one finished, but one at a time it would not have run
+    assert all(rows[sha_of(x)].verdict == "TLE" and rows[sha_of(x)].cpu_s is None for x in rest)
+
+
+def test_a_timeout_stops_only_its_own_subtask(tmp_path: Path, sandbox) -> None:
+    ex, sha = executor(tmp_path, sandbox, SLOW)
+    first, second = inputs(4), [f"v\n1\n{i}\n".encode() for i in range(4)]
+    ex.execute_all([(sha, [first, second])], lambda: None)
+    rows = ex.store.executions(sha, ex.limits_key)
+    assert len(rows) == 8 and all(r.verdict == "TLE" for r in rows.values())
+    ran = {h for h, r in rows.items() if r.cpu_s is not None}
+    assert len(ran & set(map(sha_of, first))) == 1
+    assert len(ran & set(map(sha_of, second))) == 1
+
+
+def test_a_compile_the_sandbox_failed_is_not_a_compile_error(tmp_path: Path) -> None:
+    closed = LocalSandbox(workers=1, cache_dir=tmp_path / "cache")
+    closed.close()  # a real sandbox whose every compile now fails as the sandbox's fault
+    ex, sha = executor(tmp_path, closed, FAST)
+    with pytest.raises(SandboxFailure):
+        ex.artifact(sha)
+    assert ex.store.program(sha).compile_ok is None  # not recorded against the program
+    with open_sandbox("local", workers=1) as working:
+        ex2 = Executor(ex.problem, working, ex.store)
+        assert ex2.artifact(sha).ok
+        assert ex.store.program(sha).compile_ok
 
 
 def test_a_fast_candidate_runs_every_input_once(tmp_path: Path, sandbox) -> None:

@@ -22,11 +22,13 @@ from cpsolve.judge.testdata import TestData
 from cpsolve.languages import Language
 from cpsolve.problem import Problem
 from cpsolve.sandbox.base import Artifact, Sandbox, Verdict
+from cpsolve.sandbox.pool import failed_in_sandbox
+from cpsolve.sandbox.worker import SandboxFailure
 from cpsolve.store import ExecutionRow, Store
 
 PUBLIC = "public"
-MAX_TIMEOUTS = 2  # time-outs on generated inputs after which a candidate counts as slow
-SLICE = 16  # generated inputs run per batch between those checks
+SLICE = 16  # the most generated inputs of one program run at once (the batches grow to it)
+COMPILE_TRIES = 3  # a compile the sandbox failed (not the program) is tried this often
 
 
 def sha(data: bytes) -> str:
@@ -50,9 +52,16 @@ class Executor:
     # ---- compiling -----------------------------------------------------------------------
 
     def artifact(self, program: str) -> Artifact:
+        """The program's compiled artifact; a compile the sandbox failed is tried again, then
+        raises SandboxFailure: it is never recorded as the program's CE."""
         if program not in self._artifacts:
             row = self.store.program(program)
-            art = self.task_type.compile(row.source, Language(row.language))
+            for _ in range(COMPILE_TRIES):
+                art = self.task_type.compile(row.source, Language(row.language))
+                if not failed_in_sandbox(art):
+                    break
+            else:
+                raise SandboxFailure(f"the sandbox failed to compile {program[:12]}: {art.message}")
             if row.compile_ok is None:
                 self.store.set_compiled(program, art.ok, art.message[:2000])
             self._artifacts[program] = art
@@ -98,23 +107,51 @@ class Executor:
     # ---- generated inputs ------------------------------------------------------------------
 
     def run_generated(self, program: str, inputs: Sequence[bytes]) -> None:
-        done = self.store.executed(program, self.limits_key)
-        todo = list({sha(x): x for x in inputs if sha(x) not in done}.values())
+        """Run the program on one subtask's generated inputs, largest first; once it timed out
+        on one of them (now or in an earlier, resumed run), the rest are recorded as TLE
+        without running (cpu None marks them): no second is spent on a known timeout."""
+        known = self.store.executions(program, self.limits_key)
+        todo = list({sha(x): x for x in inputs if sha(x) not in known}.values())
         if not todo:
             return
+        todo.sort(key=lambda x: (len(x), sha(x)), reverse=True)  # large inputs reveal slow ones
         art = self.artifact(program)
         if not art.ok:
-            self.store.add_executions(
-                [
-                    ExecutionRow(program, sha(x), self.limits_key, "CE", 0.0, 0.0, None, None)
-                    for x in todo
-                ]
-            )
+            self.store.add_executions([self._row(program, x, "CE", 0.0, 0.0) for x in todo])
             return
+        timed_out = any(known[h].verdict == "TLE" for h in map(sha, inputs) if h in known)
+        step = 1  # batches grow 1, 2, 4 ... SLICE: a timeout stops the run within one batch
+        while todo:
+            part, todo = todo[:step], todo[step:]
+            if timed_out:
+                rows = [self._row(program, x, "TLE", None, None) for x in part]
+            else:
+                rows = self._cut_at_timeout(program, self._run_part(program, art, part))
+                timed_out = any(r.verdict == "TLE" for r in rows)
+            self.store.add_executions(rows)
+            step = min(2 * step, max(SLICE, self.workers))
+
+    def _cut_at_timeout(self, program: str, rows: list[ExecutionRow]) -> list[ExecutionRow]:
+        """Rows after the batch's first TLE are recorded as skipped TLEs whatever they did:
+        the matrix is then what running one input at a time gives, however the inputs were
+        batched (a resumed run batches differently)."""
+        first = next((i for i, r in enumerate(rows) if r.verdict == "TLE"), len(rows))
+        skipped = [ExecutionRow(program, r.input, self.limits_key, "TLE", None, None, None, None)
+                   for r in rows[first + 1 :]]  # fmt: skip
+        return rows[: first + 1] + skipped
+
+    def _row(
+        self, program: str, x: bytes, verdict: str, cpu: float | None, mem: float | None
+    ) -> ExecutionRow:
+        return ExecutionRow(program, sha(x), self.limits_key, verdict, cpu, mem, None, None)
+
+    def _run_part(self, program: str, art: Artifact, part: list[bytes]) -> list[ExecutionRow]:
+        """One batch of generated inputs through the sandbox (or the task type, for
+        interactive and communication tasks, whose "output" is what the grader said)."""
         if not self.task_type.runs_on_stdin:
-            cases = [Case(name=f"gen-{sha(x)[:8]}", input=x, answer=b"") for x in todo]
+            cases = [Case(name=f"gen-{sha(x)[:8]}", input=x, answer=b"") for x in part]
             results = self.task_type.run_tests(art, cases)
-            rows: list[ExecutionRow] = [
+            return [
                 ExecutionRow(
                     program,
                     sha(x),
@@ -125,55 +162,35 @@ class Executor:
                     f"{r.verdict} {r.score:.6f}".encode(),
                     r.score,
                 )
-                for x, r in zip(todo, results, strict=True)
+                for x, r in zip(part, results, strict=True)
             ]
-        else:
-            rows = self._run_until_slow(program, art, todo)
-        self.store.add_executions(rows)
-
-    def _run_until_slow(self, program: str, art: Artifact, todo: list[bytes]) -> list[ExecutionRow]:
-        """Run in slices; once a program has timed out `MAX_TIMEOUTS` times, its remaining
-        inputs are recorded as TLE without running them (cpu None marks them): a slow candidate
-        would otherwise spend the time limit on every generated input."""
-        rows: list[ExecutionRow] = []
-        timeouts = 0
-        step = max(SLICE, self.workers)
-        for start in range(0, len(todo), step):
-            part = todo[start : start + step]
-            if timeouts >= MAX_TIMEOUTS:
-                rows += [
-                    ExecutionRow(program, sha(x), self.limits_key, "TLE", None, None, None, None)
-                    for x in part
-                ]
-                continue
-            runs = self.sandbox.run_batch(art, part, self.limits, keep_output=True)
-            for x, r in zip(part, runs, strict=True):
-                out = r.stdout if r.verdict == Verdict.AC else None
-                rows.append(
-                    ExecutionRow(
-                        program,
-                        sha(x),
-                        self.limits_key,
-                        str(r.verdict),
-                        r.cpu_s,
-                        r.memory_mb,
-                        out,
-                        None,
-                    )
-                )
-                timeouts += r.verdict == Verdict.TLE
-        return rows
+        runs = self.sandbox.run_batch(art, part, self.limits, keep_output=True)
+        return [
+            ExecutionRow(
+                program,
+                sha(x),
+                self.limits_key,
+                str(r.verdict),
+                r.cpu_s,
+                r.memory_mb,
+                r.stdout if r.verdict == Verdict.AC else None,
+                None,
+            )
+            for x, r in zip(part, runs, strict=True)
+        ]
 
     def execute_all(
-        self, work: Sequence[tuple[str, list[bytes]]], tick: Callable[[], None]
+        self, work: Sequence[tuple[str, list[list[bytes]]]], tick: Callable[[], None]
     ) -> None:
-        """Public tests and the given generated inputs for each program, in parallel."""
+        """Public tests and the given generated inputs (one list per subtask) for each
+        program, in parallel."""
         cases = self.public_cases()
 
-        def one(item: tuple[str, list[bytes]]) -> None:
-            program, inputs = item
+        def one(item: tuple[str, list[list[bytes]]]) -> None:
+            program, subtasks = item
             self.run_public(program, cases)
-            self.run_generated(program, inputs)
+            for inputs in subtasks:
+                self.run_generated(program, inputs)
 
         with ThreadPoolExecutor(self.workers) as pool:
             for _ in pool.map(one, work):

@@ -2,7 +2,7 @@
 
     compile_stage(executor, programs, progress) -> programs that compiled
     execute_stage(problem, executor, candidates, inputs, progress)   results in the store
-    subtask_inputs, execute_program                                   the same, per program
+    program_inputs, execute_program                                   the same, per program
     judge_stage(problem, executor, programs, progress) -> points per program, subtask
 
 Results land in the run's store (see `executor`); these functions only say what runs on what
@@ -11,7 +11,7 @@ and report progress.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 from cpsolve.execute.executor import Executor
 from cpsolve.judge.tasktypes import Case
@@ -35,31 +35,36 @@ def execute_stage(
     progress: Progress,
 ) -> None:
     """Every program on the public tests and on the generated inputs of its subtask and of
-    the subtasks that subtask includes."""
-    per_program: dict[str, list[bytes]] = {}
+    the subtasks that subtask includes, subtask by subtask (a timeout in one stops the program
+    on the rest of that subtask's inputs only)."""
+    per_program: dict[str, set[str]] = {}  # program -> the subtasks it was sampled for
     for c in candidates:
-        per_program.setdefault(c.program, []).extend(subtask_inputs(problem, c.subtask, inputs))
-    work = list(per_program.items())
+        per_program.setdefault(c.program, set()).add(c.subtask)
+    work = [(p, program_inputs(problem, sids, inputs)) for p, sids in per_program.items()]
     with progress.task("run programs on tests", len(work)) as task:
         executor.execute_all(work, task.advance)
 
 
-def subtask_inputs(problem: Problem, subtask: str, inputs: dict[str, list[bytes]]) -> list[bytes]:
-    """The generated inputs a candidate of `subtask` runs on: its own, then those of the
-    subtasks it includes. A program's list is this over its candidates in candidate order."""
-    mine = [*inputs.get(subtask, [])]
-    for inner in problem.included_subtasks(subtask):
-        mine += inputs.get(inner, [])
-    return mine
+def program_inputs(
+    problem: Problem, subtasks: Iterable[str], inputs: dict[str, list[bytes]]
+) -> list[list[bytes]]:
+    """The generated inputs a program runs on, one list per subtask: those of the subtasks it
+    was sampled for and of the subtasks these include, in the problem's subtask order (so a
+    staged and a streaming run give the executor the same lists in the same order)."""
+    wanted: set[str] = set()
+    for sid in subtasks:
+        wanted |= {sid, *problem.included_subtasks(sid)}
+    return [inputs.get(s.id, []) for s in problem.subtasks if s.id in wanted]
 
 
 def execute_program(
-    executor: Executor, program: str, inputs: Sequence[bytes], cases: Sequence[Case]
+    executor: Executor, program: str, inputs: Sequence[Sequence[bytes]], cases: Sequence[Case]
 ) -> None:
     """One program on the public tests (`executor.public_cases()`) and on its generated inputs,
     as `execute_stage` runs each program (streaming runs call it per program)."""
     executor.run_public(program, cases)
-    executor.run_generated(program, inputs)
+    for subtask_inputs in inputs:
+        executor.run_generated(program, subtask_inputs)
 
 
 def judge_stage(

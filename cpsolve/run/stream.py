@@ -32,7 +32,7 @@ from typing import Any
 
 from cpsolve.config import RunConfig
 from cpsolve.execute.executor import Executor
-from cpsolve.execute.stage import execute_program, subtask_inputs
+from cpsolve.execute.stage import execute_program, program_inputs
 from cpsolve.languages import Language
 from cpsolve.problem import Problem
 from cpsolve.progress import NullTask, Progress, Task
@@ -293,15 +293,10 @@ class StreamRun:
     def _launch_ready(self) -> None:
         for program in sorted(p for p in self.waiting if self._final(p)):
             self.waiting.discard(program)
-            inputs = [
-                x
-                for sid in self.order
-                if sid in self.subtasks_of[program]
-                for x in subtask_inputs(self.problem, sid, self.inputs)
-            ]
+            inputs = program_inputs(self.problem, self.subtasks_of[program], self.inputs)
             self._submit("execute", program, self._runner(program, inputs))
 
-    def _runner(self, program: str, inputs: list[bytes]) -> Callable[[], None]:
+    def _runner(self, program: str, inputs: list[list[bytes]]) -> Callable[[], None]:
         return lambda: execute_program(self.executor, program, inputs, self.cases)
 
     def _submit(self, kind: str, program: str, work: Callable[[], object]) -> None:

@@ -35,7 +35,7 @@ from typing import Any
 from cpsolve.errors import UserError
 from cpsolve.sandbox.image import find_image, sandbox_image
 from cpsolve.sandbox.pool import RunnerPool, worker_count
-from cpsolve.sandbox.worker import BOX_RUNNER, RunnerWorker, SandboxFailure
+from cpsolve.sandbox.worker import BOX_RUNNER, LineReader, RunnerWorker, SandboxFailure
 
 LABEL = "cpsolve.sandbox"
 OWNER_PID = "cpsolve.owner_pid"
@@ -136,8 +136,8 @@ class _Channel:
         self._io = sock  # keeps the HTTP response (and the connection) alive
         self.sock: socket.socket = getattr(sock, "_sock", sock)
         self.sock.setblocking(True)
-        self._raw = b""
-        self._out = b""
+        self._raw = bytearray()
+        self._lines = LineReader()
         self.stderr_tail = b""
 
     def send(self, data: bytes) -> None:
@@ -146,7 +146,7 @@ class _Channel:
 
     def read_line(self, timeout: float) -> bytes:
         deadline = time.monotonic() + timeout
-        while b"\n" not in self._out:
+        while (line := self._lines.pop()) is None:
             left = deadline - time.monotonic()
             if left <= 0 or not select.select([self.sock], [], [], left)[0]:
                 raise OSError(f"no answer within {timeout:.0f} s")
@@ -156,23 +156,22 @@ class _Channel:
                 raise OSError("the runner's container stopped" + (f": {tail}" if tail else ""))
             self._raw += chunk
             self._demux()
-        line, _, self._out = self._out.partition(b"\n")
         return line
 
     def _demux(self) -> None:
         """Split complete frames: header = stream (1 byte), 3 zero bytes, big-endian length."""
-        view, pos = self._raw, 0
-        while len(view) - pos >= 8:
-            stream, size = struct.unpack_from(">BxxxL", view, pos)
-            if len(view) - pos - 8 < size:
+        raw, pos = self._raw, 0
+        while len(raw) - pos >= 8:
+            stream, size = struct.unpack_from(">BxxxL", raw, pos)
+            if len(raw) - pos - 8 < size:
                 break
-            payload = view[pos + 8 : pos + 8 + size]
+            payload = bytes(raw[pos + 8 : pos + 8 + size])
             pos += 8 + size
             if stream == 1:
-                self._out += payload
+                self._lines.feed(payload)
             elif stream == 2:
                 self.stderr_tail = (self.stderr_tail + payload)[-4096:]
-        self._raw = view[pos:]
+        del raw[:pos]  # what is left is one partial frame: linear overall
 
     def close(self) -> None:
         for s in (self.sock, self._io):

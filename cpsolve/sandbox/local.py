@@ -32,6 +32,7 @@ from cpsolve.sandbox.worker import (
     BOX_RUNNER_DIR,
     RUNNER,
     RUNNER_DIR,
+    LineReader,
     RunnerWorker,
     SandboxFailure,
 )
@@ -160,7 +161,7 @@ class LocalWorker(RunnerWorker):
         self.mode, self.tmp_mb, self.pch_dir = mode, tmp_mb, pch_dir
         self.proc: subprocess.Popen[bytes] | None = None
         self.root: str | None = None
-        self._buf = b""
+        self._lines = LineReader()
         self.start()
 
     def start(self) -> None:
@@ -179,7 +180,7 @@ class LocalWorker(RunnerWorker):
         self.proc = subprocess.Popen(
             argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env, start_new_session=True
         )
-        self._buf = b""
+        self._lines = LineReader()
         self.held = set()
 
     def _send(self, line: bytes) -> None:
@@ -191,15 +192,14 @@ class LocalWorker(RunnerWorker):
         assert self.proc and self.proc.stdout
         fd = self.proc.stdout.fileno()
         deadline = time.monotonic() + timeout
-        while b"\n" not in self._buf:
+        while (line := self._lines.pop()) is None:
             left = deadline - time.monotonic()
             if left <= 0 or not select.select([fd], [], [], left)[0]:
                 raise OSError(f"no answer within {timeout:.0f} s")
             chunk = os.read(fd, 1 << 20)
             if not chunk:
                 raise OSError("the runner exited")
-            self._buf += chunk
-        line, _, self._buf = self._buf.partition(b"\n")
+            self._lines.feed(chunk)
         return line
 
     def stop(self) -> None:

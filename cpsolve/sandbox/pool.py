@@ -30,6 +30,12 @@ from cpsolve.sandbox.cache import ArtifactCache, CachedArtifact, RunCache, compi
 from cpsolve.sandbox.worker import RunnerWorker, SandboxFailure, b64, unb64
 
 REQUEST_SLACK_S = 30.0
+SANDBOX_FAILED = "SE: "  # how a compile the sandbox (not the program) failed says so
+
+
+def failed_in_sandbox(artifact: Artifact) -> bool:
+    """Whether a failed compile is the sandbox's failure, not the program's compile error."""
+    return not artifact.ok and artifact.message.startswith(SANDBOX_FAILED)
 
 
 def worker_count(workers: int | None) -> int:
@@ -152,7 +158,9 @@ class RunnerPool:
                     if reply["artifact"]["ok"]:
                         w.held.add(key)
             except SandboxFailure as exc:
-                return Artifact(key=key, language=language, ok=False, message=f"SE: {exc}")
+                return Artifact(
+                    key=key, language=language, ok=False, message=f"{SANDBOX_FAILED}{exc}"
+                )
             raw = reply["artifact"]
             art = Artifact(
                 key=key,

@@ -10,6 +10,7 @@ import json
 import os
 import tempfile
 from abc import ABC, abstractmethod
+from collections import deque
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +34,29 @@ def b64(data: bytes) -> str:
 
 def unb64(text: str | None) -> bytes:
     return base64.b64decode(text) if text else b""
+
+
+class LineReader:
+    """Reply framing in linear time: bytes arrive in chunks, and only a chunk's own bytes are
+    searched for the newline; a line's chunks are joined once, when it is complete (a reply
+    carrying 60 MiB of output is read in one pass, not re-scanned per chunk)."""
+
+    def __init__(self) -> None:
+        self._parts: list[bytes] = []
+        self._lines: deque[bytes] = deque()
+
+    def feed(self, chunk: bytes) -> None:
+        *complete, rest = chunk.split(b"\n")
+        for piece in complete:
+            self._parts.append(piece)
+            self._lines.append(b"".join(self._parts))
+            self._parts = []
+        if rest:
+            self._parts.append(rest)
+
+    def pop(self) -> bytes | None:
+        """The next complete line (without its newline), or None before one arrived."""
+        return self._lines.popleft() if self._lines else None
 
 
 def uid_block() -> tuple[int, int, int]:

@@ -15,8 +15,12 @@ Request (to the launcher's stdin): u32 little-endian length, then NUL-terminated
   blocking, for a FIFO whose writer is no stream of the stage but a process that opens it by
   name (a CMS manager): as in CMS, the program's input does not end before the manager opened
   it.
-Report (a line on its stdout): "ID ok STATUS UTIME_US STIME_US MAXRSS_KB WALL_US TIMED_OUT"
-  or "ID err MESSAGE".
+Report (a line on its stdout): "ID ok STATUS UTIME_US STIME_US MAXRSS_KB WALL_US KILLED"
+  or "ID err MESSAGE". KILLED: 0, or why the launcher killed it: 1 wall clock, 2 CPU time
+  (watched every 10 ms: RLIMIT_CPU counts whole seconds only), 3 resident memory over AS (the
+  memory limit; RLIMIT_AS is then only a loose guard, AS + max(AS, 8 GiB)). MAXRSS_KB is the
+  larger of ru_maxrss and the peak the launcher saw. The Python launcher reports 0 or 1 and
+  keeps RLIMIT_AS at the memory limit.
 """
 
 from __future__ import annotations
@@ -78,6 +82,7 @@ class Proc:
         self.rss_kb = 0
         self.wall = 0.0
         self.timed_out = False
+        self.memory_killed = False  # the launcher saw its resident memory over the limit
         self.done = False
 
     def take(self, words: list[str]) -> None:
@@ -86,7 +91,8 @@ class Proc:
         if words and words[0] == "ok":
             st, ut, stt, rss, wall, tout = (int(x) for x in words[1:7])
             self.status, self.cpu, self.rss_kb = st, (ut + stt) / 1e6, rss
-            self.wall, self.timed_out = wall / 1e6, self.timed_out or bool(tout)
+            self.wall, self.timed_out = wall / 1e6, self.timed_out or tout in (1, 2)
+            self.memory_killed = tout == 3
             return
         self.wall = time.monotonic() - self.start
         if self.timed_out:

@@ -20,6 +20,11 @@
 #include <unistd.h>
 
 #define MAXJOBS 256
+#define TICK_MS 10 /* how often running jobs' CPU time and resident memory are read */
+#define GUARD_BYTES (8ULL << 30) /* address space beyond the memory limit (reservations) */
+
+/* why the launcher killed a job (the report's last field) */
+enum { KEPT = 0, KILLED_WALL = 1, KILLED_CPU = 2, KILLED_MEMORY = 3 };
 
 static int errw = -1;
 
@@ -109,7 +114,11 @@ static void child(char **a, char **prog, char **envp) {
     if (dup2(fds[i], i) < 0) fail("dup2");
   syscall(SYS_close_range, 3, errw - 1, 0);
   syscall(SYS_close_range, errw + 1, ~0U, 0);
-  lim(RLIMIT_AS, as, as, "RLIMIT_AS");
+  /* memory is peak resident memory, which the launcher watches (as a judge's cgroup accounting
+     does); the address-space limit is only a guard, loose enough for reservations the program
+     never touches (a runtime's heap arena, an mmap it uses sparsely) */
+  unsigned long long guard = as + (as > GUARD_BYTES ? as : GUARD_BYTES);
+  lim(RLIMIT_AS, guard, guard, "RLIMIT_AS");
   execve(prog[0], prog, envp);
   fail(prog[0]);
 }
@@ -117,9 +126,12 @@ static void child(char **a, char **prog, char **envp) {
 struct job {
   pid_t pid;
   char id[32];
-  int errfd, timed_out;
+  int errfd, timed_out; /* timed_out: KEPT or why the launcher killed it */
   struct timespec t0;
   long wall_ms;
+  long long cpu_ms;      /* CPU limit: killed once its CPU time reaches it */
+  long long mem_bytes;   /* memory limit: killed once its resident memory exceeds it */
+  long long peak_bytes;  /* the largest resident memory seen */
 };
 static struct job jobs[MAXJOBS];
 static int njobs;
@@ -187,7 +199,10 @@ static void start(char *body, uint32_t len) {
   struct job *j = &jobs[njobs];
   snprintf(j->id, sizeof j->id, "%s", args[0]);
   j->wall_ms = atol(a[6]);
-  j->timed_out = 0;
+  j->cpu_ms = (long long)(atof(a[1]) * 1000.0 + 0.5);
+  j->mem_bytes = strtoll(a[5], 0, 10);
+  j->peak_bytes = 0;
+  j->timed_out = KEPT;
   clock_gettime(CLOCK_MONOTONIC, &j->t0);
   pid_t pid = fork();
   if (pid == 0) {
@@ -209,6 +224,49 @@ static void start(char *body, uint32_t len) {
   j->pid = pid;
   j->errfd = ep[0];
   njobs++;
+}
+
+/* A running job's CPU time (ms) and resident memory (bytes) from /proc/PID/stat; 0 if gone. */
+static int usage(pid_t pid, long long *cpu_ms, long long *rss) {
+  char path[64], buf[1024];
+  snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
+  int fd = open(path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return 0;
+  ssize_t n = read(fd, buf, sizeof buf - 1);
+  close(fd);
+  if (n <= 0) return 0;
+  buf[n] = 0;
+  char *p = strrchr(buf, ')'); /* the command name may hold spaces and parentheses */
+  if (!p) return 0;
+  unsigned long long ut = 0, st = 0;
+  long long pages = 0;
+  /* after ")": state(3) ... utime(14) stime(15) ... vsize(23) rss(24) */
+  if (sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu %*d %*d %*d %*d %*d "
+                    "%*d %*u %*u %lld", &ut, &st, &pages) != 3)
+    return 0;
+  static long hz, page;
+  if (!hz) hz = sysconf(_SC_CLK_TCK), page = sysconf(_SC_PAGESIZE);
+  *cpu_ms = (long long)(ut + st) * 1000 / hz;
+  *rss = pages * page;
+  return 1;
+}
+
+/* Kill a job that ran past a limit: wall clock, CPU time (RLIMIT_CPU counts whole seconds
+   only), resident memory. */
+static void police(struct job *j) {
+  int why = KEPT;
+  long long cpu_ms, rss;
+  if (ms_since(&j->t0) >= j->wall_ms)
+    why = KILLED_WALL;
+  else if (usage(j->pid, &cpu_ms, &rss)) {
+    if (rss > j->peak_bytes) j->peak_bytes = rss;
+    if (cpu_ms >= j->cpu_ms) why = KILLED_CPU;
+    else if (j->mem_bytes > 0 && rss > j->mem_bytes) why = KILLED_MEMORY;
+  }
+  if (why == KEPT) return;
+  j->timed_out = why;
+  kill(-j->pid, SIGKILL);
+  kill(j->pid, SIGKILL);
 }
 
 static void reap(void) {
@@ -233,10 +291,12 @@ static void reap(void) {
           if (msg[q] == '\n') msg[q] = ' ';
         k = snprintf(line, sizeof line, "%s err %s\n", j->id, msg);
       } else {
-        k = snprintf(line, sizeof line, "%s ok %d %lld %lld %ld %lld %d\n", j->id, status,
+        k = snprintf(line, sizeof line, "%s ok %d %lld %lld %lld %lld %d\n", j->id, status,
                      (long long)ru.ru_utime.tv_sec * 1000000 + ru.ru_utime.tv_usec,
                      (long long)ru.ru_stime.tv_sec * 1000000 + ru.ru_stime.tv_usec,
-                     ru.ru_maxrss, wall_us, j->timed_out);
+                     ru.ru_maxrss > j->peak_bytes / 1024 ? (long long)ru.ru_maxrss
+                                                         : j->peak_bytes / 1024,
+                     wall_us, j->timed_out);
       }
       say(line, k);
       jobs[i] = jobs[--njobs];
@@ -263,6 +323,7 @@ int main(int argc, char **argv) {
     for (int i = 0; i < njobs; i++) {
       long left = jobs[i].timed_out ? 1000 : jobs[i].wall_ms - ms_since(&jobs[i].t0);
       if (left < 0) left = 0;
+      if (!jobs[i].timed_out && left > TICK_MS) left = TICK_MS;
       if (timeout < 0 || left < timeout) timeout = left;
     }
     struct pollfd p[2] = {{0, POLLIN, 0}, {sfd, POLLIN, 0}};
@@ -274,11 +335,7 @@ int main(int argc, char **argv) {
       reap();
     }
     for (int i = 0; i < njobs; i++)
-      if (!jobs[i].timed_out && ms_since(&jobs[i].t0) >= jobs[i].wall_ms) {
-        jobs[i].timed_out = 1;
-        kill(-jobs[i].pid, SIGKILL);
-        kill(jobs[i].pid, SIGKILL);
-      }
+      if (!jobs[i].timed_out) police(&jobs[i]);
     if (p[0].revents) {
       uint32_t len;
       if (read_full(0, (char *)&len, 4) != 0) break;

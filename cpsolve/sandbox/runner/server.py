@@ -137,10 +137,11 @@ class Runner:
             res["error"] = f"cannot start {argv[0]}: {proc.error}"
         h = hashlib.sha256()
         kept = bytearray() if keep else None
+        flood = res["verdict"] == "OLE"  # its output is no use: sent back empty
         with contextlib.suppress(FileNotFoundError), open(out_path, "rb") as f:
             while chunk := f.read(1 << 20):
                 h.update(chunk)
-                if kept is not None:
+                if kept is not None and not flood:
                     kept += chunk
         res["stdout"] = bytes(kept) if kept is not None else None
         res["stdout_sha"] = h.hexdigest()

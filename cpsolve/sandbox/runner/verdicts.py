@@ -37,14 +37,18 @@ def judge(p: Proc, limits: dict, out_size: int, err_head: bytes, static_mb: floa
     failed = sig is not None or code != 0
     if sig == signal.SIGXFSZ or out_size >= limits["output_mb"] << 20:
         verdict = "OLE"
+    elif p.memory_killed:
+        verdict = "MLE"
     elif p.timed_out or sig == signal.SIGXCPU or cpu > limits["cpu_s"]:
         verdict = "TLE"
-    elif rss_mb > limits["memory_mb"] or (
-        failed
-        and (
-            rss_mb >= 0.9 * limits["memory_mb"]
-            or static_mb >= limits["memory_mb"]  # its arrays alone exceed the limit
-            or any(h in err_head for h in MEM_HINTS)
+    elif (
+        rss_mb > limits["memory_mb"]
+        # its arrays alone exceed the limit: with only a loose address-space guard the exec
+        # succeeds, and untouched BSS is not resident, but a judge counts declared arrays
+        or static_mb >= limits["memory_mb"]
+        or (
+            failed
+            and (rss_mb >= 0.9 * limits["memory_mb"] or any(h in err_head for h in MEM_HINTS))
         )
     ):
         verdict = "MLE"
