@@ -1,7 +1,9 @@
 """No work twice: the on-disk compile cache and the in-memory cache of identical executions.
 
-Compile keys hash (language, compile flags, file name, normalised source, extra files): two
-sources that differ only in comments or layout share one artifact; string literals are kept.
+Compile keys hash (language, compile flags, file name, the exact source, extra files): a key
+names one binary, so no two programs can ever share an artifact (issue 15: a normalised source
+once mapped a program and its wrong twin to one key). Program ids (`sample.stage.program_sha`)
+still normalise; only the artifact is keyed on the bytes.
 """
 
 from __future__ import annotations
@@ -20,7 +22,6 @@ from pydantic import BaseModel, ConfigDict
 
 from cpsolve.languages import Language
 from cpsolve.sandbox.base import Artifact, Limits, RunResult
-from cpsolve.source import normalise_source
 
 
 def default_cache_dir() -> Path:
@@ -40,11 +41,11 @@ def compile_key(
     # takes a PCH only when it was made by the same compiler with the same code-generation
     # flags, and the binary is byte-identical either way (checked with g++ 12, -O2 -static).
     payload = {
-        "v": 2,  # 2: files stored zlib-compressed
+        "v": 3,  # 2: files stored zlib-compressed; 3: the exact source, not the normalised one
         "language": language.value,
         "flags": list(flags),
         "filename": filename,
-        "source": hashlib.sha256(normalise_source(source, language).encode()).hexdigest(),
+        "source": hashlib.sha256(source.encode()).hexdigest(),
         "extra": {k: hashlib.sha256(v).hexdigest() for k, v in sorted(extra_files.items())},
         "extra_sources": list(extra_sources),
     }

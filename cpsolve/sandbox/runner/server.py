@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from .cleanup import reap_orphans, remove_ipc, sweep
 from .compiling import compile_request
 from .jobs import JobRun
-from .launch import Proc, Spec, build_launcher
+from .launch import NS_IPC, Proc, Spec, build_launcher
 from .pch import make_flags, read_pch
 from .protocol import VERSION, RequestError, b64, unb64
 from .store import ArtifactStore
@@ -124,7 +124,8 @@ class Runner:
     def run_one(self, argv, limits, in_path, cwd, uid, keep: bool, static_mb: float = 0) -> dict:
         out_path, err_path = self.io_files("out", "err")
         streams = ("R:" + in_path, "W:" + out_path, "W:" + err_path)
-        [proc] = self.launch([Spec(argv, cwd, uid, limits, streams, self.env(cwd))])
+        spec = Spec(argv, cwd, uid, limits, streams, self.env(cwd), ns=NS_IPC if self.setuid else 0)
+        [proc] = self.launch([spec])  # its own IPC namespace: SysV objects die with the run
         cpu, rss = self.cleanup(cwd, [uid], limits["processes"] > 1 or proc.timed_out)
         proc.cpu += cpu
         proc.rss_kb = max(proc.rss_kb, rss)
