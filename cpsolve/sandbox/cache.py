@@ -97,6 +97,8 @@ class ArtifactCache:
                 self._mem.move_to_end(key)
                 return self._mem[key]
         d = self._dir(key)
+        if not d.exists():
+            return None
         try:
             meta = json.loads((d / "meta.json").read_text())
             files = {
@@ -106,7 +108,10 @@ class ArtifactCache:
             item = CachedArtifact(
                 artifact=Artifact.model_validate(meta["artifact"]), entry=meta["entry"], files=files
             )
-        except (OSError, ValueError, KeyError, zlib.error):
+            if meta["sums"] != _sums(files):
+                raise ValueError("a file's size or sha256 does not match")
+        except (OSError, ValueError, KeyError, TypeError, zlib.error):
+            _discard(d)  # truncated, altered or from an older format: compiled again
             return None
         self._remember(item)
         return item
@@ -126,6 +131,7 @@ class ArtifactCache:
                 "artifact": item.artifact.model_dump(mode="json"),
                 "entry": item.entry,
                 "files": sorted(item.files),
+                "sums": _sums(item.files),
             }
             (tmp / "meta.json").write_text(json.dumps(meta))
             os.rename(tmp, d)
@@ -133,6 +139,21 @@ class ArtifactCache:
             pass  # a concurrent writer won, or the cache is not writable: the memory copy serves
         finally:
             shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _sums(files: dict[str, bytes]) -> dict[str, list]:
+    """Each file's [size, sha256]: an entry is trusted only when its files still match them."""
+    return {name: [len(data), hashlib.sha256(data).hexdigest()] for name, data in files.items()}
+
+
+def _discard(d: Path) -> None:
+    """Remove a bad cache entry (renamed away first, so no reader sees it half removed)."""
+    gone = d.parent / f".{d.name}.bad.{os.getpid()}.{threading.get_ident()}"
+    try:
+        os.rename(d, gone)
+    except OSError:
+        return
+    shutil.rmtree(gone, ignore_errors=True)
 
 
 # ------------------------------------------------------------ execution dedup

@@ -111,11 +111,7 @@ class JobRun:
                     limit -= len(data)
                     files[name] = b64(data)
         finally:
-            r.cleanup(cwd, sorted(self.used_uids), True)
-            try:
-                os.rmdir(cwd)
-            except OSError:
-                shutil.rmtree(cwd, ignore_errors=True)
+            r.cleanup(cwd, sorted(self.used_uids), True)  # removes cwd, or marks the box dirty
         return {"procs": self.procs_out, "files": files, "error": self.error}
 
     @staticmethod
@@ -218,9 +214,13 @@ class JobRun:
         for name in self.job.get("fifos", []):
             owner = 0
             for p, spec in zip(specs, launches, strict=True):
-                named = {s.partition(":")[2] for s in spec.streams} | set(map(str, p.get("args", [])))
-                if not p.get("trusted") and spec.uid is not None and (
-                    os.path.join(cwd, plain_name(name)) in named or name in named
+                named = {s.partition(":")[2] for s in spec.streams} | set(
+                    map(str, p.get("args", []))
+                )
+                if (
+                    not p.get("trusted")
+                    and spec.uid is not None
+                    and (os.path.join(cwd, plain_name(name)) in named or name in named)
                 ):
                     owner = spec.uid
                     break

@@ -60,7 +60,9 @@ class Spec:
     def launcher_args(self) -> list[str]:
         lim = self.limits
         return [
-            "-1:-1:022" if self.uid is None else f"{self.uid}:{self.gid}:{self.umask:03o}:{self.ns}",
+            "-1:-1:022"
+            if self.uid is None
+            else f"{self.uid}:{self.gid}:{self.umask:03o}:{self.ns}",
             repr(float(lim["cpu_s"])),
             str(lim["output_mb"] << 20),
             str(lim["open_files"]),

@@ -10,7 +10,7 @@ import shutil
 import time
 from collections.abc import Sequence
 
-from .cleanup import reap_orphans, remove_ipc, sweep
+from .cleanup import CleanupError, reap_orphans, remove_ipc, remove_tree, sweep, uid_pids
 from .compiling import compile_request
 from .jobs import JobRun
 from .launch import NS_IPC, Proc, Spec, build_launcher
@@ -50,6 +50,7 @@ class Runner:
         self.gcc = shutil.which("gcc", path=SYS_PATH) or "gcc"
         self._flags: dict | None = None
         self.counter = 0
+        self.dirty = ""  # why the box could not be restored clean; then no more work here
         libc.prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
         if self.setuid:
             sweep(self.uids)
@@ -90,13 +91,19 @@ class Runner:
     def cleanup(
         self, path: str, uids: Sequence[int | None], sweep_needed: bool
     ) -> tuple[float, int]:
+        """Kill the run's processes, remove its work directory and SysV objects. A box that
+        cannot be restored clean is marked dirty (`self.dirty`): the reply says so, the host
+        replaces this worker, and the runner serves nothing more."""
         extra = sweep(uids) if sweep_needed else reap_orphans()
+        pool = {u for u in uids if u is not None}
         try:
-            os.rmdir(path)
-        except OSError:
-            shutil.rmtree(path, ignore_errors=True)
+            if pool and uid_pids(pool):
+                raise CleanupError("processes of the run outlived the kill sweep")
+            remove_tree(path)
+        except CleanupError as exc:
+            self.dirty = self.dirty or str(exc)
         if self.setuid:
-            remove_ipc({u for u in uids if u is not None})
+            remove_ipc(pool)
         return extra
 
     # ---- one process with captured output
@@ -188,6 +195,8 @@ class Runner:
                 res["stdout"] = b64(res["stdout"])
             res["stderr"] = b64(res["stderr"])
             results.append(res)
+            if self.dirty:  # this run is judged on what it did; the rest go to a clean worker
+                break
         return {"results": results}
 
     def op_run_job(self, req: dict) -> dict:
@@ -198,6 +207,8 @@ class Runner:
 
     def handle(self, req: dict) -> dict:
         op = req.get("op")
+        if self.dirty and op != "shutdown":
+            raise RequestError("dirty", f"this box is not clean ({self.dirty}); replace it")
         fn = getattr(self, f"op_{op}", None) if isinstance(op, str) else None
         if fn is None:
             raise RequestError("unknown_op", f"unknown op {op!r}")
@@ -236,10 +247,14 @@ class Runner:
                     "error": "internal",
                     "message": f"{type(exc).__name__}: {exc}",
                 }
+            if self.dirty:
+                reply["dirty"] = self.dirty
             out.write(json.dumps(reply) + "\n")
             out.flush()
-            if isinstance(req, dict) and req.get("op") == "shutdown" and reply["ok"]:
-                return
+            if self.dirty or (
+                isinstance(req, dict) and req.get("op") == "shutdown" and reply["ok"]
+            ):
+                return  # a dirty box ends here: the host starts a fresh one
 
     def op_shutdown(self, req: dict) -> dict:
         return {}
