@@ -51,11 +51,19 @@ def kill_as(uid: int) -> None:
 
 
 def sweep(uids: Sequence[int | None]) -> tuple[float, int]:
+    """Kill every process of these uids and reap what this subreaper adopted (`sweep_left`).
+    Returns the reaped processes' CPU seconds and max RSS (KiB)."""
+    cpu, rss, _ = sweep_left(uids)
+    return cpu, rss
+
+
+def sweep_left(uids: Sequence[int | None]) -> tuple[float, int, set[int]]:
     """Kill every process of these uids and reap what this subreaper adopted, until /proc shows
-    none of them (zombies count against RLIMIT_NPROC until reaped). Returns the reaped
-    processes' CPU seconds and max RSS (KiB)."""
+    none of them (zombies count against RLIMIT_NPROC until reaped) or 10 s passed. Returns the
+    reaped processes' CPU seconds, max RSS (KiB) and the uids that still have a process."""
     targets = {u for u in uids if u is not None}
     cpu, rss = 0.0, 0
+    left: set[int] = set()
     deadline = time.monotonic() + 10
     while targets:
         left = {uid for _, uid in uid_pids(targets)}
@@ -66,7 +74,7 @@ def sweep(uids: Sequence[int | None]) -> tuple[float, int]:
         for uid in left:
             kill_as(uid)
         time.sleep(0.0002)
-    return cpu, rss
+    return cpu, rss, left
 
 
 def reap_orphans() -> tuple[float, int]:

@@ -10,7 +10,7 @@ import shutil
 import time
 from collections.abc import Sequence
 
-from .cleanup import CleanupError, reap_orphans, remove_ipc, remove_tree, sweep, uid_pids
+from .cleanup import CleanupError, reap_orphans, remove_ipc, remove_tree, sweep, sweep_left
 from .compiling import compile_request
 from .jobs import JobRun
 from .launch import NS_IPC, Proc, Spec, build_launcher
@@ -94,10 +94,15 @@ class Runner:
         """Kill the run's processes, remove its work directory and SysV objects. A box that
         cannot be restored clean is marked dirty (`self.dirty`): the reply says so, the host
         replaces this worker, and the runner serves nothing more."""
-        extra = sweep(uids) if sweep_needed else reap_orphans()
+        left: set[int] = set()
+        if sweep_needed:
+            cpu, rss, left = sweep_left(uids)
+            extra = (cpu, rss)
+        else:  # one process that could not fork: nothing of it can be left
+            extra = reap_orphans()
         pool = {u for u in uids if u is not None}
         try:
-            if pool and uid_pids(pool):
+            if left:
                 raise CleanupError("processes of the run outlived the kill sweep")
             remove_tree(path)
         except CleanupError as exc:
