@@ -281,3 +281,102 @@ def test_contestant_cannot_read_the_judges_files(box: Sandbox, host: Path) -> No
     assert res.proc("checker").stdout == SECRET  # the trusted checker still reads the answer
     assert res.files == {}
     host_unaffected(box, host)
+
+
+# ---- issue 15: escapes and leaks found by a red-team pass
+
+
+def test_keyrings_and_namespaces_are_out_of_reach(box: Sandbox, host: Path) -> None:
+    """No session keyring to read, no key that outlives the run, no namespace of its own."""
+    before = probe(box)
+    keyring = compiled(box, "keyring.py")
+    for _ in range(2):  # a key planted by the first run would show in the second
+        [r] = box.run_batch(keyring, [uuid.uuid4().bytes], Limits(processes=4))
+        assert r.verdict == Verdict.AC, r
+        lines = (r.stdout or b"").decode().splitlines()
+        assert len(lines) == 11 and all(line.endswith(" refused") for line in lines), lines
+    same_box(before, probe(box))
+    host_unaffected(box, host)
+
+
+def test_sysv_segments_die_with_their_run(box: Sandbox, host: Path) -> None:
+    """512 MiB in detached segments under a 256 MB limit: nothing of it reaches the next run."""
+    before = probe(box)
+    hoard = compiled(box, "shm_hoard.cpp")
+    limits = Limits(cpu_s=4, wall_s=12, memory_mb=256)
+    first, second = (box.run_batch(hoard, [uuid.uuid4().bytes], limits)[0] for _ in range(2))
+    for r in (first, second):
+        assert r.verdict in (Verdict.AC, Verdict.MLE, Verdict.TLE), r
+        assert b"LEAKED" not in (r.stdout or b""), r.stdout
+    assert b"kept" in (first.stdout or b"") + (second.stdout or b"")
+    same_box(before, probe(box))
+    host_unaffected(box, host)
+
+
+def test_a_tree_that_breaks_recursive_removal_is_cleaned(box: Sandbox, host: Path) -> None:
+    """2000 nested directories, an unsearchable one, a file held open by a living child: every
+    input of the batch is judged on what it did, and the next run finds a clean box."""
+    before = probe(box)
+    deep = compiled(box, "deep_dir.py")
+    limits = Limits(cpu_s=4, wall_s=12, processes=4)
+    results = box.run_batch(deep, [uuid.uuid4().bytes for _ in range(3)], limits)
+    for r in results:
+        assert r.verdict == Verdict.AC and r.stdout == b"clean\nmade\n", r
+    same_box(before, probe(box))
+    host_unaffected(box, host)
+
+
+TWINS = [
+    # (language, wrong twin, right twin, the right twin's output): each pair differs only where
+    # a normaliser would be tempted to look away
+    (Language.CPP, '#include <cstdio>\nint main() { puts("a b"); }\n',
+     '#include <cstdio>\nint main() { puts("a  b"); }\n', b"a  b\n"),
+    (Language.CPP, '#include <cstdio>\nint main() { int x = 1; // x \\\nx = 2;\n'
+     'printf("%d\\n", x); }\n', '#include <cstdio>\nint main() { int x = 1; // x\nx = 2;\n'
+     'printf("%d\\n", x); }\n', b"2\n"),
+    (Language.CPP, '#include <cstdio>\n// one\nint main() { printf("%d\\n", __LINE__); }\n',
+     '#include <cstdio>\nint main() { printf("%d\\n", __LINE__); }\n', b"2\n"),
+    (Language.PYTHON, '# -*- coding: latin-1 -*-\nprint(len("\u00e9"))\n',
+     'print(len("\u00e9"))\n', b"1\n"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("language", "wrong", "right", "out"), TWINS)
+def test_a_program_judged_after_its_wrong_twin_runs_itself(
+    box: Sandbox, language: Language, wrong: str, right: str, out: bytes
+) -> None:
+    from cpsolve.sample.stage import program_sha
+
+    assert program_sha(wrong, language) != program_sha(right, language)
+    arts = [box.compile(src, language) for src in (wrong, right)]
+    assert all(a.ok for a in arts) and arts[0].key != arts[1].key
+    [w], [r] = (box.run_batch(a, [b""], Limits()) for a in arts)
+    assert (w.stdout, r.stdout) != (out, out) and r.stdout == out and r.verdict == Verdict.AC
+
+
+WHISPER = HOSTILE / "whisper"
+
+
+def test_communication_instances_cannot_talk_past_the_manager(box: Sandbox, host: Path) -> None:
+    """Copy 0 hands a bit to copy 1 through an abstract socket, SysV memory, shared files or the
+    other copy's FIFO: every way fails and the sneak scores 0; the honest pair scores 100."""
+    from cpsolve.judge.scoring import judge_program
+    from cpsolve.judge.tasktypes import task_type_for
+    from cpsolve.judge.tasktypes.results import Case
+    from cpsolve.judge.testdata import TestData
+    from cpsolve.problem import load_problem
+
+    problem = load_problem(WHISPER)
+    data = TestData(problem, box, root=host / "testdata")
+    scores = {}
+    for ref in problem.reference_solutions:
+        source = problem.path(ref.path).read_text()
+        scores[ref.path] = judge_program(problem, source, ref.language, box, data=data).score
+    assert scores == {"solutions/honest.py": 100, "solutions/sneak.py": 0}
+    runner = task_type_for(problem, box)
+    sneak = compiled(box, "whisper/solutions/sneak.py")
+    done = box.run_job(runner.job(sneak, Case(name="one", input=b"1\n", answer=b"")))
+    said = b"".join(p.stdout + p.stderr for p in done.procs)
+    assert b"LEAKED" not in said, said
+    shutil.rmtree(host / "testdata", ignore_errors=True)
+    host_unaffected(box, host)

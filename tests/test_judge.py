@@ -131,3 +131,21 @@ def test_generated_tests_get_main_solution_answers_and_are_cached(
     cached = TestData(problem, again, root=tmp_path).cases(tests)  # type: ignore[arg-type]
     assert again.calls == 0, "a re-run compiled or ran something"
     assert [(c.input, c.answer) for c in cached] == [(c.input, c.answer) for c in cases]
+
+
+def test_a_truncated_or_altered_test_data_entry_is_made_again(
+    sandbox: Sandbox, tmp_path: Path
+) -> None:
+    problem = load_problem(FIXTURES / "sum")
+    tests = problem.hidden_tests
+    cases = TestData(problem, sandbox, root=tmp_path).cases(tests)
+    entries = sorted(p for p in tmp_path.rglob("*") if p.is_file())
+    assert len(entries) == 8  # 4 generated inputs, their 4 answers
+    entries[0].write_bytes(entries[0].read_bytes()[:40])  # cut, as a full disk would
+    raw = bytearray(entries[1].read_bytes())
+    raw[-2] = ord("7") if raw[-2] != ord("7") else ord("8")  # one digit altered
+    entries[1].write_bytes(bytes(raw))
+    again = CountingSandbox(sandbox)
+    remade = TestData(problem, again, root=tmp_path).cases(tests)  # type: ignore[arg-type]
+    assert again.calls > 0, "a bad entry was trusted"
+    assert [(c.input, c.answer) for c in remade] == [(c.input, c.answer) for c in cases]

@@ -71,11 +71,13 @@ def test_compile_error_carries_the_message(sb: LocalSandbox) -> None:
     assert not bad.ok and "SyntaxError" in bad.message
 
 
-def test_comments_and_layout_share_one_artifact(sb: LocalSandbox) -> None:
+def test_an_artifact_is_keyed_by_the_exact_source(sb: LocalSandbox) -> None:
+    """A comment can change a binary (__LINE__): only the same text shares an artifact."""
     a = sb.compile(SUM_CPP, Language.CPP)
-    b = sb.compile("// a comment\n" + SUM_CPP.replace("  ", " ") + "/* trailing */\n", Language.CPP)
+    b = sb.compile("// a comment\n" + SUM_CPP, Language.CPP)
     c = sb.compile(SUM_CPP.replace('"\\n"', '"\\n "'), Language.CPP)
-    assert a.key == b.key != c.key
+    assert a.key == sb.compile(SUM_CPP, Language.CPP).key
+    assert len({a.key, b.key, c.key}) == 3
 
 
 def test_normalise_keeps_strings_and_drops_comments() -> None:
@@ -221,9 +223,15 @@ def test_compiled_artifacts_survive_in_the_disk_cache(tmp_path: Path) -> None:
     with LocalSandbox(workers=1, cache_dir=tmp_path) as first:
         art = first.compile(SUM_CPP, Language.CPP)
     with LocalSandbox(workers=1, cache_dir=tmp_path) as second:
-        again = second.compile("/* reformatted */ " + SUM_CPP, Language.CPP)
+        again = second.compile(SUM_CPP, Language.CPP)
         assert again == art  # same key, same recorded compile time: it was not compiled again
         assert second.run_batch(again, [b"40 2"], Limits())[0].stdout == b"42\n"
+    [binary] = tmp_path.rglob("files/*.z")
+    binary.write_bytes(binary.read_bytes()[:4096])  # a truncated entry is compiled again
+    with LocalSandbox(workers=1, cache_dir=tmp_path) as third:
+        remade = third.compile(SUM_CPP, Language.CPP)
+        assert remade.key == art.key and remade.compile_s != art.compile_s
+        assert third.run_batch(remade, [b"40 2"], Limits())[0].stdout == b"42\n"
 
 
 def test_many_batches_in_flight(sb: LocalSandbox) -> None:

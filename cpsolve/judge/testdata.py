@@ -4,11 +4,14 @@ A test's input is inline, in a file, or the stdout of the problem's generator ru
 `gen` arguments. A test without an answer gets the output of the problem's main reference
 solution (`main: true`, else the first one expected to be AC everywhere). Both are cached under
 `$CPSOLVE_CACHE/tests` (default `~/.cache/cpsolve/tests`), keyed by hashes of the programs' sources
-and the arguments or input, so a re-run compiles and runs nothing.
+and the arguments or input, so a re-run compiles and runs nothing. An entry carries its size and
+sha256 and is used only when both match; it is written whole (temp file, fsync, rename), and only
+output that arrived whole from the sandbox (its sha256 as the box computed it) is cached.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -26,7 +29,7 @@ from cpsolve.judge.tasktypes import (
     task_type_for,
 )
 from cpsolve.problem import Problem, ReferenceSolution, TestCase
-from cpsolve.sandbox.base import Artifact, Limits, Sandbox, Verdict
+from cpsolve.sandbox.base import Artifact, Limits, RunResult, Sandbox, Verdict
 
 GENERATOR_LIMITS = Limits(cpu_s=30.0, wall_s=90.0, memory_mb=2048, output_mb=256)
 FORMAT = "cpsolve-testdata-v1"
@@ -43,6 +46,19 @@ def _sha(*parts: bytes) -> str:
         h.update(len(p).to_bytes(8, "little"))
         h.update(p)
     return h.hexdigest()
+
+
+def _digest(data: bytes) -> bytes:
+    return hashlib.sha256(data).hexdigest().encode()
+
+
+def _whole_output(run: RunResult) -> bytes | None:
+    """The run's stdout if it arrived whole (the box's own sha256 of what the program wrote
+    matches the bytes received), else None."""
+    data = run.stdout or b""
+    if run.verdict == Verdict.OLE or (run.stdout_sha and _digest(data).decode() != run.stdout_sha):
+        return None
+    return data
 
 
 def _program_digest(problem: Problem, relpath: str) -> bytes:
@@ -90,17 +106,36 @@ class TestData:
 
     # -- cache -------------------------------------------------------------------------------
 
+    # An entry is a header line "cpsolve-testdata-v1 SIZE SHA256" and the data: it is trusted
+    # only when both still match (a truncated or altered entry is made again, never used).
+
     def _load(self, kind: str, key: str) -> bytes | None:
         path = self.root / kind / key[:2] / key
-        return path.read_bytes() if path.is_file() else None
+        try:
+            raw = path.read_bytes()
+        except OSError:
+            return None
+        head, _, data = raw.partition(b"\n")
+        if head.split() != [FORMAT.encode(), str(len(data)).encode(), _digest(data)]:
+            with contextlib.suppress(OSError):
+                path.unlink()
+            return None
+        return data
 
     def _store(self, kind: str, key: str, data: bytes) -> None:
         path = self.root / kind / key[:2] / key
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=path.parent)
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-        os.replace(tmp, path)
+        try:
+            with os.fdopen(fd, "wb") as f:
+                f.write(b"%s %d %s\n" % (FORMAT.encode(), len(data), _digest(data)))
+                f.write(data)
+                f.flush()
+                os.fsync(f.fileno())
+            os.replace(tmp, path)
+        finally:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(tmp)
 
     # -- inputs ------------------------------------------------------------------------------
 
@@ -142,7 +177,12 @@ class TestData:
                 f"{self.problem.id}: the generator failed on test '{test.name}' "
                 f"(args {' '.join(test.gen)}): {run.verdict} {err}"
             )
-        data = run.stdout or b""
+        data = _whole_output(run)
+        if data is None:
+            raise ProblemError(
+                f"{self.problem.id}: the generator's output for test '{test.name}' did not "
+                "arrive whole from the sandbox; run again"
+            )
         self._store("inputs", self._gen_key(test), data)
         return data
 
@@ -199,10 +239,11 @@ class TestData:
         limits = Limits(cpu_s=max(5.0, 3 * tl), memory_mb=max(1024, self.problem.memory_limit_mb))
         runs = self.sandbox.run_batch(self._main, [inputs[i] for i in which], limits)
         for i, run in zip(which, runs, strict=True):
-            if run.verdict != Verdict.AC:
+            if run.verdict != Verdict.AC or _whole_output(run) is None:
+                why = run.verdict if run.verdict != Verdict.AC else "its output arrived cut"
                 raise ProblemError(
                     f"{self.problem.id}: main solution '{ref.path}' failed on test "
-                    f"'{tests[i].name}' ({run.verdict}), so that test has no answer"
+                    f"'{tests[i].name}' ({why}), so that test has no answer"
                 )
         return [r.stdout or b"" for r in runs]
 

@@ -3,7 +3,7 @@
 Two levels:
 
 * `compile(source, language, extra_files)` -> `Artifact` (compiled once, cached by language,
-  flags and normalised source hash).
+  flags and the exact source's hash).
 * `run_job(job)` -> `JobResult`: the general form. A job is a list of stages run one after the
   other in one fresh working directory; the processes of a stage run at the same time and may be
   wired together with FIFOs (interactor <-> program, manager <-> N instances). Stage k+1 sees the

@@ -1,7 +1,9 @@
 """No work twice: the on-disk compile cache and the in-memory cache of identical executions.
 
-Compile keys hash (language, compile flags, file name, normalised source, extra files): two
-sources that differ only in comments or layout share one artifact; string literals are kept.
+Compile keys hash (language, compile flags, file name, the exact source, extra files): a key
+names one binary, so no two programs can ever share an artifact (issue 15: a normalised source
+once mapped a program and its wrong twin to one key). Program ids (`sample.stage.program_sha`)
+still normalise; only the artifact is keyed on the bytes.
 """
 
 from __future__ import annotations
@@ -20,7 +22,6 @@ from pydantic import BaseModel, ConfigDict
 
 from cpsolve.languages import Language
 from cpsolve.sandbox.base import Artifact, Limits, RunResult
-from cpsolve.source import normalise_source
 
 
 def default_cache_dir() -> Path:
@@ -40,11 +41,11 @@ def compile_key(
     # takes a PCH only when it was made by the same compiler with the same code-generation
     # flags, and the binary is byte-identical either way (checked with g++ 12, -O2 -static).
     payload = {
-        "v": 2,  # 2: files stored zlib-compressed
+        "v": 3,  # 2: files stored zlib-compressed; 3: the exact source, not the normalised one
         "language": language.value,
         "flags": list(flags),
         "filename": filename,
-        "source": hashlib.sha256(normalise_source(source, language).encode()).hexdigest(),
+        "source": hashlib.sha256(source.encode()).hexdigest(),
         "extra": {k: hashlib.sha256(v).hexdigest() for k, v in sorted(extra_files.items())},
         "extra_sources": list(extra_sources),
     }
@@ -96,6 +97,8 @@ class ArtifactCache:
                 self._mem.move_to_end(key)
                 return self._mem[key]
         d = self._dir(key)
+        if not d.exists():
+            return None
         try:
             meta = json.loads((d / "meta.json").read_text())
             files = {
@@ -105,7 +108,10 @@ class ArtifactCache:
             item = CachedArtifact(
                 artifact=Artifact.model_validate(meta["artifact"]), entry=meta["entry"], files=files
             )
-        except (OSError, ValueError, KeyError, zlib.error):
+            if meta["sums"] != _sums(files):
+                raise ValueError("a file's size or sha256 does not match")
+        except (OSError, ValueError, KeyError, TypeError, zlib.error):
+            _discard(d)  # truncated, altered or from an older format: compiled again
             return None
         self._remember(item)
         return item
@@ -125,6 +131,7 @@ class ArtifactCache:
                 "artifact": item.artifact.model_dump(mode="json"),
                 "entry": item.entry,
                 "files": sorted(item.files),
+                "sums": _sums(item.files),
             }
             (tmp / "meta.json").write_text(json.dumps(meta))
             os.rename(tmp, d)
@@ -132,6 +139,21 @@ class ArtifactCache:
             pass  # a concurrent writer won, or the cache is not writable: the memory copy serves
         finally:
             shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _sums(files: dict[str, bytes]) -> dict[str, list]:
+    """Each file's [size, sha256]: an entry is trusted only when its files still match them."""
+    return {name: [len(data), hashlib.sha256(data).hexdigest()] for name, data in files.items()}
+
+
+def _discard(d: Path) -> None:
+    """Remove a bad cache entry (renamed away first, so no reader sees it half removed)."""
+    gone = d.parent / f".{d.name}.bad.{os.getpid()}.{threading.get_ident()}"
+    try:
+        os.rename(d, gone)
+    except OSError:
+        return
+    shutil.rmtree(gone, ignore_errors=True)
 
 
 # ------------------------------------------------------------ execution dedup

@@ -41,7 +41,9 @@ LABEL = "cpsolve.sandbox"
 OWNER_PID = "cpsolve.owner_pid"
 OWNER_START = "cpsolve.owner_start"  # the owner's start time, so a reused pid is not "alive"
 OWNER_HOST = "cpsolve.owner_host"
-CAPS = ["SETUID", "SETGID", "CHOWN", "FOWNER", "DAC_OVERRIDE", "KILL"]
+# SYS_ADMIN: the runner's launcher gives each program its own IPC and network namespace
+# (unshare); programs run as pool uids with no capability, no-new-privs and a seccomp filter
+CAPS = ["SETUID", "SETGID", "CHOWN", "FOWNER", "DAC_OVERRIDE", "KILL", "SYS_ADMIN"]
 STATE_DIR = "/box"
 IDLE_PING_S = 30.0
 READY_TIMEOUT_S = 3.0

@@ -145,7 +145,9 @@ def _bwrap_prefix(tmp_mb: int) -> list[str]:
     argv += ["--perms", "0755", "--size", str(tmp_mb << 20), "--tmpfs", "/tmp"]
     argv += ["--ro-bind", str(RUNNER_DIR), BOX_RUNNER_DIR, "--chdir", "/"]
     if os.geteuid() == 0:  # the runner switches to pool uids; bwrap drops the rest
-        for cap in ("SETUID", "SETGID", "CHOWN", "FOWNER", "DAC_OVERRIDE", "KILL"):
+        # SYS_ADMIN: the launcher gives each program its own IPC/network namespace (programs
+        # themselves run with no capability and a seccomp filter)
+        for cap in ("SETUID", "SETGID", "CHOWN", "FOWNER", "DAC_OVERRIDE", "KILL", "SYS_ADMIN"):
             argv += ["--cap-add", f"CAP_{cap}"]
     return argv
 

@@ -240,7 +240,10 @@ class RunnerPool:
         except SandboxFailure as exc:
             se = RunResult(verdict=Verdict.SE, stderr=str(exc).encode())
             return [se for _ in chunk]
-        return [_result(r) for r in reply["results"]]
+        done = [_result(r) for r in reply["results"]]
+        if reply.get("dirty") and 0 < len(done) < len(chunk):  # the rest, on a clean worker
+            done += self._run_chunk(item, chunk[len(done) :], limits, keep_output, args)
+        return done
 
     # ---- run_job
 

@@ -124,6 +124,8 @@ class RunnerWorker(ABC):
         if not isinstance(reply, dict) or reply.get("id") != self._seq:
             self.restart()
             raise SandboxFailure(f"sandbox {self.what} answered out of order")
+        if reply.get("dirty"):  # its box could not be cleaned: it ended; start a fresh one
+            self.restart()
         return reply
 
     def ensure(self, item: CachedArtifact) -> None:

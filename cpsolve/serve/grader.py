@@ -1,7 +1,7 @@
 """The grading core of the service: judge requests on one shared sandbox, with retries on sandbox
 failures, identical requests in flight graded once, and a bounded queue.
 
-* One sandbox serves every request, so its compile cache (keyed by normalised source) and its
+* One sandbox serves every request, so its compile cache (keyed by the exact source) and its
   cache of identical executions are shared: a program compiles once however often it is sent.
 * A sandbox failure (a test with verdict SE, a compile that the sandbox could not run, an
   exception from the sandbox) is retried `retries` times; if it persists the answer has status

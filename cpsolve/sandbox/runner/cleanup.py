@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import signal
+import stat
 import time
 from collections.abc import Sequence
 
@@ -50,11 +51,19 @@ def kill_as(uid: int) -> None:
 
 
 def sweep(uids: Sequence[int | None]) -> tuple[float, int]:
+    """Kill every process of these uids and reap what this subreaper adopted (`sweep_left`).
+    Returns the reaped processes' CPU seconds and max RSS (KiB)."""
+    cpu, rss, _ = sweep_left(uids)
+    return cpu, rss
+
+
+def sweep_left(uids: Sequence[int | None]) -> tuple[float, int, set[int]]:
     """Kill every process of these uids and reap what this subreaper adopted, until /proc shows
-    none of them (zombies count against RLIMIT_NPROC until reaped). Returns the reaped
-    processes' CPU seconds and max RSS (KiB)."""
+    none of them (zombies count against RLIMIT_NPROC until reaped) or 10 s passed. Returns the
+    reaped processes' CPU seconds, max RSS (KiB) and the uids that still have a process."""
     targets = {u for u in uids if u is not None}
     cpu, rss = 0.0, 0
+    left: set[int] = set()
     deadline = time.monotonic() + 10
     while targets:
         left = {uid for _, uid in uid_pids(targets)}
@@ -65,7 +74,7 @@ def sweep(uids: Sequence[int | None]) -> tuple[float, int]:
         for uid in left:
             kill_as(uid)
         time.sleep(0.0002)
-    return cpu, rss
+    return cpu, rss, left
 
 
 def reap_orphans() -> tuple[float, int]:
@@ -117,3 +126,72 @@ def remove_ipc(uids: set[int]) -> None:
             finally:
                 os._exit(0)
         os.waitpid(pid, 0)
+
+
+class CleanupError(OSError):
+    """A work directory could not be removed: the box is not clean, the worker must be reset."""
+
+
+def remove_tree(path: str, max_entries: int = 10_000_000) -> None:
+    """Remove the directory `path` and everything in it, or raise CleanupError.
+
+    Without recursion and with two directory fds open at most: a subdirectory that is not empty
+    is emptied of its files and its own subdirectories are moved up into `path` (renamed to
+    fresh names), so any depth takes a queue, never a stack. Every directory is made searchable
+    first (a program may leave one mode 000); links are removed, never followed. The processes
+    that wrote the tree are dead (swept) before this runs."""
+    try:
+        top = os.open(path, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC)
+    except FileNotFoundError:
+        return
+    except OSError as exc:
+        raise CleanupError(f"cannot open {path}: {exc}") from exc
+    fresh = 0
+    try:
+        queue = os.listdir(top)
+        while queue:
+            name = queue.pop()
+            max_entries -= 1
+            if max_entries < 0:
+                raise CleanupError(f"{path}: too many entries to remove")
+            try:
+                if not stat.S_ISDIR(os.lstat(name, dir_fd=top).st_mode):
+                    os.unlink(name, dir_fd=top)
+                    continue
+                os.chmod(name, 0o700, dir_fd=top)
+                sub = os.open(name, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW, dir_fd=top)
+            except FileNotFoundError:
+                continue
+            try:
+                for entry in os.listdir(sub):
+                    if stat.S_ISDIR(os.lstat(entry, dir_fd=sub).st_mode):
+                        fresh = _move_up(sub, entry, top, fresh)
+                        queue.append(f".cps-rm-{fresh}")
+                    else:
+                        os.unlink(entry, dir_fd=sub)
+            finally:
+                os.close(sub)
+            os.rmdir(name, dir_fd=top)
+        os.chmod(top, 0o700)
+    except OSError as exc:
+        raise CleanupError(f"cannot remove {path}: {exc}") from exc
+    finally:
+        os.close(top)
+    try:
+        os.rmdir(path)
+    except OSError as exc:
+        raise CleanupError(f"cannot remove {path}: {exc}") from exc
+
+
+def _move_up(sub: int, entry: str, top: int, fresh: int) -> int:
+    """Rename directory `entry` of `sub` to a fresh name in `top`; the number it took."""
+    while True:
+        fresh += 1
+        target = f".cps-rm-{fresh}"
+        try:
+            os.lstat(target, dir_fd=top)
+            continue  # taken (a program may have made one): try the next
+        except FileNotFoundError:
+            pass
+        os.rename(entry, target, src_dir_fd=sub, dst_dir_fd=top)
+        return fresh

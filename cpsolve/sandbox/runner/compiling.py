@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import shutil
 from typing import Any
 
 from .box import Box
@@ -64,7 +63,7 @@ def compile_request(r: Box, req: dict) -> dict:
             res = compile_in(r, argv, cwd, uid, lang, files, source)
         res.pop("limit", None)
     finally:
-        shutil.rmtree(cwd, ignore_errors=True)
+        r.cleanup(cwd, [uid], False)  # removes cwd, or marks the box dirty
     art = res
     if art["ok"]:
         r.store.put(req["key"], lang, art["entry"], art["files"])

@@ -10,7 +10,7 @@ import threading
 
 from .box import Box
 from .cleanup import sweep
-from .launch import Spec
+from .launch import NS_IPC, NS_NET, Spec
 from .protocol import RequestError, b64, plain_name, unb64
 from .system import SYS_PATH
 from .verdicts import judge, read_head
@@ -99,8 +99,8 @@ class JobRun:
                 os.chmod(path, 0o644 if g is None else 0o640)
             for name in job.get("fifos", []):
                 path = os.path.join(cwd, plain_name(name))
-                os.mkfifo(path)
-                os.chmod(path, 0o666)
+                os.mkfifo(path, 0o600)
+                os.chmod(path, 0o600)  # its two parties get it per stage (own_fifos)
             for stage in stages:
                 if not self.run_stage(stage["procs"], cwd, in_path):
                     break
@@ -111,11 +111,7 @@ class JobRun:
                     limit -= len(data)
                     files[name] = b64(data)
         finally:
-            r.cleanup(cwd, sorted(self.used_uids), True)
-            try:
-                os.rmdir(cwd)
-            except OSError:
-                shutil.rmtree(cwd, ignore_errors=True)
+            r.cleanup(cwd, sorted(self.used_uids), True)  # removes cwd, or marks the box dirty
         return {"procs": self.procs_out, "files": files, "error": self.error}
 
     @staticmethod
@@ -188,7 +184,10 @@ class JobRun:
             spec = Spec(argvs[i], cwd, uids[i], p["limits"], streams, r.env(cwd))
             if g is not None:  # its files: group G, not world-readable
                 spec.gid, spec.umask = g, 0o027
+            if r.setuid and not trusted:  # instances meet only through their own FIFOs
+                spec.ns = NS_IPC | NS_NET
             launches.append(spec)
+        self.own_fifos(specs, launches, cwd)
         block_named_fifo_reads(launches)
         held = hold_fifos(launches)
         timer = threading.Timer(FIFO_GRACE_S, release_fifos, (held,))
@@ -204,6 +203,30 @@ class JobRun:
             procs[0].rss_kb = max(procs[0].rss_kb, extra_rss)
         self.fix_files(cwd, r.trusted_gid)
         return self.report(specs, argvs, procs, caps)
+
+    def own_fifos(self, specs: list[dict], launches: list, cwd: str) -> None:
+        """Each FIFO opens for its two parties only: the contestant process that names it (as a
+        stream or an argument; the first one, if several do) owns it, trusted processes (group
+        G) share it, mode 0660. A FIFO no contestant process names is the trusted group's."""
+        g = self.r.trusted_gid
+        if g is None:
+            return  # one uid for everything: 0600 is already right
+        for name in self.job.get("fifos", []):
+            owner = 0
+            for p, spec in zip(specs, launches, strict=True):
+                named = {s.partition(":")[2] for s in spec.streams} | set(
+                    map(str, p.get("args", []))
+                )
+                if (
+                    not p.get("trusted")
+                    and spec.uid is not None
+                    and (os.path.join(cwd, plain_name(name)) in named or name in named)
+                ):
+                    owner = spec.uid
+                    break
+            path = os.path.join(cwd, plain_name(name))
+            os.chown(path, owner, g, follow_symlinks=False)
+            os.chmod(path, 0o660)  # ours: nobody else writes the work directory
 
     def report(self, specs: list[dict], argvs: list, procs: list, caps: list) -> bool:
         """Judge a stage's processes into procs_out; whether all of them got AC."""

@@ -9,7 +9,10 @@ process in Python (slower; RSS inflated by Python's own).
 
 Request (to the launcher's stdin): u32 little-endian length, then NUL-terminated strings
   ID NENV ENV*NENV UID CPU_S FSIZE NOFILE NPROC AS WALL_MS CWD STDIN STDOUT STDERR -- PROG ARGS
-  UID -1 keeps the uid. Streams: R:PATH / W:PATH (opened as root: the runner's own files),
+  UID is UID:GID:UMASK[:NS]; -1 keeps the uid; NS: 1 gives the process its own IPC namespace,
+  2 its own network namespace (bits; 3 both). Every process gets a fresh session keyring and
+  (C launcher) a seccomp filter denying keyrings, namespaces, mounts, BPF, perf, ptrace and the
+  like (launcher.c `denied`). Streams: R:PATH / W:PATH (opened as root: the runner's own files),
   r:PATH, w:PATH, fr:PATH / fw:PATH (FIFO ends), opened after dropping privileges, read ends
   first and without blocking, so FIFO pairs never deadlock; fb:PATH is a FIFO read end opened
   blocking, for a FIFO whose writer is no stream of the stage but a process that opens it by
@@ -26,6 +29,7 @@ Report (a line on its stdout): "ID ok STATUS UTIME_US STIME_US MAXRSS_KB WALL_US
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import fcntl
 import os
 import resource
@@ -36,26 +40,33 @@ import sys
 import time
 from typing import Any
 
-from .system import PR_SET_NO_NEW_PRIVS, SYS_PATH, libc
+from .system import PR_SET_NO_NEW_PRIVS, SYS_KEYCTL, SYS_PATH, libc
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 LAUNCHER_SOURCE = os.path.join(HERE, "launcher.c")
 ENTRY = os.path.join(HERE, "__main__.py")  # the runner's command line, run as a plain file
 
 
+NS_IPC, NS_NET = 1, 2
+CLONE_NEWIPC, CLONE_NEWNET = 0x08000000, 0x40000000
+
+
 class Spec:
     """How to start one process: argv, cwd, uid, limits, env and three stream specs."""
 
-    def __init__(self, argv, cwd, uid, limits, streams, env, gid=None, umask=0o022):
+    def __init__(self, argv, cwd, uid, limits, streams, env, gid=None, umask=0o022, ns=0):
         self.argv, self.cwd, self.uid, self.limits = argv, cwd, uid, limits
         self.streams, self.env = streams, env
         self.gid = uid if gid is None else gid
         self.umask = umask
+        self.ns = ns  # NS_IPC | NS_NET: namespaces of its own (needs root in the box)
 
     def launcher_args(self) -> list[str]:
         lim = self.limits
         return [
-            "-1:-1:022" if self.uid is None else f"{self.uid}:{self.gid}:{self.umask:03o}",
+            "-1:-1:022"
+            if self.uid is None
+            else f"{self.uid}:{self.gid}:{self.umask:03o}:{self.ns}",
             repr(float(lim["cpu_s"])),
             str(lim["output_mb"] << 20),
             str(lim["open_files"]),
@@ -249,7 +260,8 @@ def launch_main(argv: list[str]) -> None:
     if pid == 0:
         os.close(errr)
         try:
-            uid, gid, mask = ids.split(":")
+            uid, gid, mask, *ns = ids.split(":")
+            _py_namespaces(int(ns[0]) if ns else 0)
             _py_child(int(uid), int(gid), int(mask, 8), float(cpu), int(fsize), int(nofile),
                       int(nproc), int(mem), cwd, streams, prog, errw)  # fmt: skip
         except BaseException as exc:
@@ -274,6 +286,14 @@ def launch_main(argv: list[str]) -> None:
         f"{int(wall * 1e6)} {int(timed_out)}\n"
     )
     os.write(3, report.encode())
+
+
+def _py_namespaces(ns: int) -> None:
+    """As the C launcher's own_namespaces (the fork of the Python launcher is the program)."""
+    flags = (CLONE_NEWIPC if ns & NS_IPC else 0) | (CLONE_NEWNET if ns & NS_NET else 0)
+    if flags and libc.unshare(flags) != 0:
+        raise OSError(ctypes.get_errno(), "unshare")
+    libc.syscall(SYS_KEYCTL, 1, None)  # KEYCTL_JOIN_SESSION_KEYRING: a fresh anonymous one
 
 
 def _py_open(spec: str) -> int:

@@ -4,6 +4,11 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <linux/audit.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
+#include <sched.h>
+#include <stddef.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdint.h>
@@ -38,6 +43,78 @@ static void fail(const char *what) {
 static void lim(int res, unsigned long long v, unsigned long long hard, const char *what) {
   struct rlimit r = {v, hard};
   if (setrlimit(res, &r) != 0) fail(what);
+}
+
+/* The seccomp filter every program runs under (as Docker's default profile): syscalls a contest
+   program never needs and that reach kernel state beyond its box (keyrings, namespaces, mounts,
+   BPF, perf, tracing, modules, clocks) fail with EPERM; clone3 with ENOSYS (libc falls back to
+   clone, whose flags a filter can see); another architecture's syscalls kill the process. */
+#if defined(__x86_64__)
+#define AUDIT_ARCH_HERE AUDIT_ARCH_X86_64
+#elif defined(__aarch64__)
+#define AUDIT_ARCH_HERE AUDIT_ARCH_AARCH64
+#endif
+#define CLONE_NS_FLAGS                                                                       \
+  (CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWUSER | CLONE_NEWPID | CLONE_NEWNET | \
+   CLONE_NEWCGROUP)
+static const int denied[] = {
+    __NR_keyctl, __NR_add_key, __NR_request_key, __NR_unshare, __NR_setns, __NR_mount,
+    __NR_umount2, __NR_pivot_root, __NR_chroot, __NR_bpf, __NR_perf_event_open, __NR_ptrace,
+    __NR_process_vm_readv, __NR_process_vm_writev, __NR_kcmp, __NR_kexec_load,
+    __NR_init_module, __NR_finit_module, __NR_delete_module, __NR_reboot, __NR_swapon,
+    __NR_swapoff, __NR_acct, __NR_settimeofday, __NR_clock_settime, __NR_clock_adjtime,
+    __NR_adjtimex, __NR_open_by_handle_at, __NR_name_to_handle_at, __NR_quotactl, __NR_syslog,
+    __NR_userfaultfd, __NR_sethostname, __NR_setdomainname, __NR_vhangup,
+    __NR_fanotify_init, __NR_lookup_dcookie, __NR_io_uring_setup, __NR_io_uring_enter,
+    __NR_io_uring_register,
+#ifdef __NR_kexec_file_load
+    __NR_kexec_file_load,
+#endif
+#ifdef __NR_fsopen
+    __NR_fsopen, __NR_fsconfig, __NR_fsmount, __NR_fspick, __NR_move_mount, __NR_open_tree,
+#endif
+#ifdef __NR_mount_setattr
+    __NR_mount_setattr,
+#endif
+#ifdef __NR_iopl
+    __NR_iopl, __NR_ioperm,
+#endif
+#ifdef __NR_uselib
+    __NR_uselib, __NR_ustat, __NR_sysfs,
+#endif
+};
+#define NDENIED (sizeof denied / sizeof denied[0])
+#define STMT(c, k) ((struct sock_filter)BPF_STMT(c, k))
+#define JUMP(c, k, t, f) ((struct sock_filter)BPF_JUMP(c, k, t, f))
+
+static void install_seccomp(void) {
+#ifdef AUDIT_ARCH_HERE
+  static struct sock_filter f[2 * NDENIED + 16];
+  int n = 0;
+  f[n++] = STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, arch));
+  f[n++] = JUMP(BPF_JMP | BPF_JEQ | BPF_K, AUDIT_ARCH_HERE, 1, 0);
+  f[n++] = STMT(BPF_RET | BPF_K, SECCOMP_RET_KILL_PROCESS);
+  f[n++] = STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr));
+#if defined(__x86_64__)
+  f[n++] = JUMP(BPF_JMP | BPF_JGE | BPF_K, 0x40000000, 0, 1); /* x32 */
+  f[n++] = STMT(BPF_RET | BPF_K, SECCOMP_RET_KILL_PROCESS);
+#endif
+  for (size_t i = 0; i < NDENIED; i++) {
+    f[n++] = JUMP(BPF_JMP | BPF_JEQ | BPF_K, (unsigned)denied[i], 0, 1);
+    f[n++] = STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | EPERM);
+  }
+#ifdef __NR_clone3
+  f[n++] = JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_clone3, 0, 1);
+  f[n++] = STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | ENOSYS);
+#endif
+  f[n++] = JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_clone, 0, 3);
+  f[n++] = STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, args[0]));
+  f[n++] = JUMP(BPF_JMP | BPF_JSET | BPF_K, CLONE_NS_FLAGS, 0, 1);
+  f[n++] = STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | EPERM);
+  f[n++] = STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW);
+  struct sock_fprog prog = {(unsigned short)n, f};
+  if (prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog, 0, 0) != 0) fail("seccomp");
+#endif
 }
 
 /* phase 0: as root (R:, W: are the runner's own files); 1: read ends as the uid (r:, fr:);
@@ -75,12 +152,22 @@ static void open_phase(char **a, int *fds, int phase) {
     }
 }
 
-/* a: UID:GID:UMASK CPU_S FSIZE NOFILE NPROC AS WALL_MS CWD S0 S1 S2 (a[0..10]) */
+/* A: the namespaces a program gets of its own (bit 1: IPC, bit 2: network): SysV objects die
+   with it, and no two instances of a job meet through SysV IPC or an abstract unix socket. A
+   fresh session keyring, so cpsolve's own is not inherited (keyctl is denied besides). */
+static void own_namespaces(long ns) {
+  int flags = (ns & 1 ? CLONE_NEWIPC : 0) | (ns & 2 ? CLONE_NEWNET : 0);
+  if (flags && unshare(flags) != 0) fail("unshare");
+  syscall(__NR_keyctl, 1 /* KEYCTL_JOIN_SESSION_KEYRING */, (char *)0);
+}
+
+/* a: UID:GID:UMASK[:NS] CPU_S FSIZE NOFILE NPROC AS WALL_MS CWD S0 S1 S2 (a[0..10]) */
 static void child(char **a, char **prog, char **envp) {
   char *rest;
   long uid = strtol(a[0], &rest, 10);
   long gid = *rest == ':' ? strtol(rest + 1, &rest, 10) : uid;
-  mode_t mask = *rest == ':' ? (mode_t)strtol(rest + 1, 0, 8) : 022;
+  mode_t mask = *rest == ':' ? (mode_t)strtol(rest + 1, &rest, 8) : 022;
+  long ns = *rest == ':' ? strtol(rest + 1, 0, 10) : 0;
   unsigned long long cpu = (unsigned long long)atof(a[1]) + 1;
   unsigned long long as = strtoull(a[5], 0, 10);
   unsigned long long fsize = strtoull(a[2], 0, 10), nofile = strtoull(a[3], 0, 10);
@@ -100,6 +187,7 @@ static void child(char **a, char **prog, char **envp) {
   lim(RLIMIT_STACK, as, as, "RLIMIT_STACK");
   lim(RLIMIT_MEMLOCK, 0, 0, "RLIMIT_MEMLOCK");
   lim(RLIMIT_MSGQUEUE, 0, 0, "RLIMIT_MSGQUEUE");
+  own_namespaces(ns);
   if (uid >= 0) {
     if (setgroups(0, 0) != 0) fail("setgroups");
     if (setresgid(gid, gid, gid) != 0) fail("setresgid");
@@ -119,6 +207,7 @@ static void child(char **a, char **prog, char **envp) {
      never touches (a runtime's heap arena, an mmap it uses sparsely) */
   unsigned long long guard = as + (as > GUARD_BYTES ? as : GUARD_BYTES);
   lim(RLIMIT_AS, guard, guard, "RLIMIT_AS");
+  install_seccomp();
   execve(prog[0], prog, envp);
   fail(prog[0]);
 }

@@ -10,10 +10,10 @@ import shutil
 import time
 from collections.abc import Sequence
 
-from .cleanup import reap_orphans, remove_ipc, sweep
+from .cleanup import CleanupError, reap_orphans, remove_ipc, remove_tree, sweep, sweep_left
 from .compiling import compile_request
 from .jobs import JobRun
-from .launch import Proc, Spec, build_launcher
+from .launch import NS_IPC, Proc, Spec, build_launcher
 from .pch import make_flags, read_pch
 from .protocol import VERSION, RequestError, b64, unb64
 from .store import ArtifactStore
@@ -50,6 +50,7 @@ class Runner:
         self.gcc = shutil.which("gcc", path=SYS_PATH) or "gcc"
         self._flags: dict | None = None
         self.counter = 0
+        self.dirty = ""  # why the box could not be restored clean; then no more work here
         libc.prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
         if self.setuid:
             sweep(self.uids)
@@ -90,13 +91,24 @@ class Runner:
     def cleanup(
         self, path: str, uids: Sequence[int | None], sweep_needed: bool
     ) -> tuple[float, int]:
-        extra = sweep(uids) if sweep_needed else reap_orphans()
+        """Kill the run's processes, remove its work directory and SysV objects. A box that
+        cannot be restored clean is marked dirty (`self.dirty`): the reply says so, the host
+        replaces this worker, and the runner serves nothing more."""
+        left: set[int] = set()
+        if sweep_needed:
+            cpu, rss, left = sweep_left(uids)
+            extra = (cpu, rss)
+        else:  # one process that could not fork: nothing of it can be left
+            extra = reap_orphans()
+        pool = {u for u in uids if u is not None}
         try:
-            os.rmdir(path)
-        except OSError:
-            shutil.rmtree(path, ignore_errors=True)
+            if left:
+                raise CleanupError("processes of the run outlived the kill sweep")
+            remove_tree(path)
+        except CleanupError as exc:
+            self.dirty = self.dirty or str(exc)
         if self.setuid:
-            remove_ipc({u for u in uids if u is not None})
+            remove_ipc(pool)
         return extra
 
     # ---- one process with captured output
@@ -124,7 +136,8 @@ class Runner:
     def run_one(self, argv, limits, in_path, cwd, uid, keep: bool, static_mb: float = 0) -> dict:
         out_path, err_path = self.io_files("out", "err")
         streams = ("R:" + in_path, "W:" + out_path, "W:" + err_path)
-        [proc] = self.launch([Spec(argv, cwd, uid, limits, streams, self.env(cwd))])
+        spec = Spec(argv, cwd, uid, limits, streams, self.env(cwd), ns=NS_IPC if self.setuid else 0)
+        [proc] = self.launch([spec])  # its own IPC namespace: SysV objects die with the run
         cpu, rss = self.cleanup(cwd, [uid], limits["processes"] > 1 or proc.timed_out)
         proc.cpu += cpu
         proc.rss_kb = max(proc.rss_kb, rss)
@@ -188,6 +201,8 @@ class Runner:
                 res["stdout"] = b64(res["stdout"])
             res["stderr"] = b64(res["stderr"])
             results.append(res)
+            if self.dirty:  # this run is judged on what it did; the rest go to a clean worker
+                break
         return {"results": results}
 
     def op_run_job(self, req: dict) -> dict:
@@ -198,6 +213,8 @@ class Runner:
 
     def handle(self, req: dict) -> dict:
         op = req.get("op")
+        if self.dirty and op != "shutdown":
+            raise RequestError("dirty", f"this box is not clean ({self.dirty}); replace it")
         fn = getattr(self, f"op_{op}", None) if isinstance(op, str) else None
         if fn is None:
             raise RequestError("unknown_op", f"unknown op {op!r}")
@@ -236,10 +253,14 @@ class Runner:
                     "error": "internal",
                     "message": f"{type(exc).__name__}: {exc}",
                 }
+            if self.dirty:
+                reply["dirty"] = self.dirty
             out.write(json.dumps(reply) + "\n")
             out.flush()
-            if isinstance(req, dict) and req.get("op") == "shutdown" and reply["ok"]:
-                return
+            if self.dirty or (
+                isinstance(req, dict) and req.get("op") == "shutdown" and reply["ok"]
+            ):
+                return  # a dirty box ends here: the host starts a fresh one
 
     def op_shutdown(self, req: dict) -> dict:
         return {}
