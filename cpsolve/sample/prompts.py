@@ -92,8 +92,8 @@ DEFAULTS = PromptSet(
             "is a multiple of 4, print a LARGEST case instead: every size at the maximum the "
             "constraints allow{{for_subtask}}, values at their extremes (answers that need "
             "64-bit integers), and a worst-case shape for slow solutions (long chains, dense "
-            "graphs, many equal values). Print the input only. End your answer with the complete program in one "
-            "```{{language}} fenced block."
+            "graphs, many equal values). Print the input only. End your answer with the "
+            "complete program in one ```{{language}} fenced block."
         ),
     ),
     validator=Template(
