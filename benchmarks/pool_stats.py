@@ -14,8 +14,9 @@ counts, among the candidates sampled for it:
   programs' output wherever they finish;
 * large-only: wrong, no timeout, the right programs' output on every small input and another on
   some large one (the largest quarter by bytes): overflow and the like;
-* edge: wrong, pass the public tests, and neither of the above (an edge case the public tests
-  miss, found by the generated inputs or only by the hidden tests).
+* edge: wrong, pass the public tests, neither of the above, and give the right programs' output
+  on at least half the generated inputs (an edge case the public tests miss, found by a few
+  generated inputs or only by the hidden tests; a wrong algorithm differs almost everywhere).
 
 And, over the whole pool, the EXPECTED points of 50 random submissions (mean over `--draws`
 random orders of the compiled candidates) against the oracle's with 50: a set discriminates
@@ -121,7 +122,7 @@ def pool_stats(
     finished = classes >= 0
     slow = wrong & timeout & (same | ~finished).all(axis=1)
     large_only = wrong & ~timeout & same[:, ~large].all(axis=1) & ~same[:, large].all(axis=1)
-    edge = wrong & ~slow & ~large_only
+    edge = wrong & ~slow & ~large_only & (same.mean(axis=1) >= 0.5)
     return PoolStats(
         problem=matrix.meta.problem_id,
         subtask=matrix.subtask_ids[h],
