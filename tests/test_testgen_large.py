@@ -129,3 +129,42 @@ def test_largest_templates_pick_the_biggest_argument_lists():
     assert got == templates[1:3]
     wrapped = T.wrap_generator("int main(int argc, char** argv) { return 0; }", templates, 0)
     assert "LARGEST" in wrapped and '"chain"' in wrapped.split("LARGEST", 1)[1]
+
+
+def test_the_report_summary_counts_sizes_agreement_and_splits():
+    import numpy as np
+
+    from cpsolve.select.matrix import ExecutionMatrix, MatrixMeta
+    from cpsolve.testgen.summary import summarize_inputs
+
+    shas = ["a" * 64, "b" * 64]
+    m = ExecutionMatrix(
+        meta=MatrixMeta(
+            problem_id="x",
+            time_limit_s=1.0,
+            subtask_ids=["all"],
+            subtask_points=[1.0],
+            candidate_ids=["c0", "c1", "c2"],
+            public_test_names=[],
+            input_names=[f"all:{s[:12]}" for s in shas],
+        ),
+        cand_subtask=np.zeros(3),
+        code_len=np.ones(3),
+        logprob=np.zeros(3),
+        compile_ok=np.ones(3, dtype=bool),
+        includes=np.zeros((1, 1), dtype=bool),
+        public_required=np.zeros((1, 0), dtype=bool),
+        public_passed=np.zeros((3, 0), dtype=bool),
+        public_verdict=np.zeros((3, 0)),
+        input_subtask=np.zeros(2),
+        gen_verdict=np.zeros((3, 2)),
+        gen_class=np.array([[0, 0], [0, 1], [0, -1]]),  # the second input splits c0 from c1
+        gen_time=np.zeros((3, 2)),
+    )
+    rows = [
+        (shas[0], b"1\n5\n", {"votes": 4, "voters": 4}),
+        (shas[1], b"3\n" + b"7 " * 1000, {"votes": 3, "voters": 4}),
+    ]
+    s = summarize_inputs(rows, m, 0)
+    assert (s.kept, s.largest_bytes, s.splits) == (2, 2002, [1, 2])
+    assert s.agreement == 0.875

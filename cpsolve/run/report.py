@@ -10,6 +10,8 @@ from pathlib import Path
 
 from pydantic import BaseModel, Field
 
+from cpsolve.testgen.summary import InputsSummary
+
 
 class SubtaskReport(BaseModel):
     id: str
@@ -22,6 +24,7 @@ class SubtaskReport(BaseModel):
     generated_inputs: int = 0
     clusters: int = 0
     correct: int | None = None  # candidates judged to earn the subtask's full points
+    inputs: InputsSummary | None = None  # the generated inputs: kept, largest, agreement, splits
 
 
 class SubmissionReport(BaseModel):
