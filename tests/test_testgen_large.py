@@ -8,6 +8,7 @@ import json
 
 import pytest
 
+from cpsolve.languages import Language
 from cpsolve.problem import load_problem
 from cpsolve.testgen import inputs as T
 
@@ -168,3 +169,17 @@ def test_the_report_summary_counts_sizes_agreement_and_splits():
     s = summarize_inputs(rows, m, 0)
     assert (s.kept, s.largest_bytes, s.splits) == (2, 2002, [1, 2])
     assert s.agreement == 0.875
+
+
+def test_generators_on_the_same_seeds_write_different_largest_shapes(sandbox):
+    """The salt picks the largest-case argument list, so a set of wrapped generators run on the
+    same seeds (as testgen runs them) covers every worst-case shape, not one."""
+    gen = "#include <cstdio>\nint main(int argc, char** argv) { std::puts(argv[2]); return 0; }\n"
+    templates = [["1", "chain"], ["2", "trap"], ["3", "dense"]]
+    shapes = set()
+    for salt in range(6):
+        art = sandbox.compile(T.wrap_generator(gen, templates, 0, salt), Language.CPP)
+        assert art.ok
+        [run] = sandbox.run_batch(art, [b""], T.Limits(cpu_s=2), keep_output=True, args=["4"])
+        shapes.add((run.stdout or b"").strip())
+    assert shapes == {b"chain", b"trap", b"dense"}

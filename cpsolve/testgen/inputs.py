@@ -203,7 +203,9 @@ def wrap_generator(
     """A C++ generator `gen` behind a `main` that takes only a seed: the seed picks an argument
     list and becomes its seed argument (an extra last argument when `slot` is None); `salt`
     varies the map from the wrapper's seed to the generator's. Every `every`-th seed asks for
-    a maximum-size input (`largest_templates`): the generator role's largest-case mode."""
+    a maximum-size input (`largest_templates`): the generator role's largest-case mode; the
+    salt also picks which of them, so that generators run on the same seeds still write
+    different worst-case shapes (a chain, a trap, a dense graph)."""
     if not templates:
         raise ValueError("wrap_generator needs at least one argument list")
 
@@ -231,7 +233,7 @@ int main(int argc, char** argv) {{
         {largest}
     }};
     std::vector<std::string> args = TABLE[seed % TABLE.size()];
-    if (seed % {every} == 0) args = LARGEST[(seed / {every}) % LARGEST.size()];
+    if (seed % {every} == 0) args = LARGEST[(seed / {every} + {salt}ULL) % LARGEST.size()];
     unsigned long long s = (seed * 2654435761ULL + {salt}ULL) % 1000000007ULL + 1000;
     {put_seed}
     std::vector<char*> av;
