@@ -207,13 +207,18 @@ def test_judged_share_of_right_candidates_is_the_setting(tmp_path, monkeypatch):
     assert len(set(verdicts.values())) >= 3  # wrong ones fail in several ways
 
 
-SHIPPED = ["street-lamps", "gathering-point", "shortest-route"]
+SHIPPED = sorted(p.parent.name for p in PROBLEMS.glob("*/samples.jsonl.gz"))
+
+
+def test_at_least_ten_problems_ship_pools():
+    assert len(SHIPPED) >= 10
 
 
 @pytest.mark.parametrize("problem_id", SHIPPED)
 def test_shipped_pools_are_complete_and_hold_the_setting(problem_id):
-    """The pools the README demo and CI replay: every subtask has enough of every role, and the
-    right draws in each are the setting's share of its solutions."""
+    """The pools the README demo and CI replay: every subtask has enough of every role for
+    benchmarks/ci.config.json, the right draws in each are the share of the pool's own knobs
+    (its simulated.json), and the pool replays."""
     problem = load_problem(PROBLEMS / problem_id)
     path = PROBLEMS / problem_id / "samples.jsonl.gz"
     assert path.stat().st_size < 400_000  # keep the repository small
@@ -223,11 +228,41 @@ def test_shipped_pools_are_complete_and_hold_the_setting(problem_id):
     assert {r.model for r in records} == {"simulated"} and {r.problem for r in records} == {
         problem_id
     }
+    ci = json.loads((ROOT / "benchmarks" / "ci.config.json").read_text())
     kit = SimulatedEngine([problem], quiet=True).kit(problem_id)
     for st in problem.subtasks:
         mine = Counter(r.role for r in records if r.subtask == st.id)
-        assert mine["solution"] >= 200 and mine["generator"] >= 8 and mine["validator"] >= 8
+        assert mine["solution"] >= ci["samples"] and mine["generator"] >= 8
+        assert mine["validator"] >= 8
         seeds = [r.seed for r in records if r.subtask == st.id and r.role == "solution"]
         right = sum(right_draw(kit, st.id, s) for s in seeds)
-        want = default_share(problem, st.id, SimulatedSettings()) * len(seeds)
+        want = default_share(problem, st.id, kit.settings) * len(seeds)
         assert abs(right - want) <= 1
+    last = problem.subtasks[-1].id
+    replayed = _pool(ReplayEngine(path), _req(problem_id, last, 5, seed=None))
+    recorded = [r.text for r in records if r.subtask == last and r.role == "solution"][:5]
+    assert [c.text for c in replayed] == recorded
+
+
+def test_pool_knobs_make_a_popular_wrong_program_and_narrow_right_draws():
+    """wrong_weights makes one wrong algorithm popular; narrow_right makes an easy subtask's
+    right draws its own brute force (street-lamps: quadratic.cpp, no sort), not the full
+    greedy (greedy.cpp sorts). longest_first.cpp alone uses a priority_queue."""
+    problem = load_problem(PROBLEMS / "street-lamps")
+    knobs = {
+        "wrong_reference_share": 0.9,
+        "compile_error_share": 0.0,
+        "wrong_weights": {"solutions/longest_first.cpp": 50.0},
+        "correct_share": {"2": 0.5},
+        "narrow_right": 1.0,
+    }
+    e = SimulatedEngine([problem], quiet=True, settings=knobs)
+    kit = e.kit("street-lamps")
+    pool = _pool(e, _req("street-lamps", "2", 60))
+    right = [c.text for c in pool if right_draw(kit, "2", c.seed)]
+    wrong = [c.text for c in pool if not right_draw(kit, "2", c.seed)]
+    assert len(right) >= 25 and not any("sort(" in t for t in right)
+    assert sum("priority_queue" in t for t in wrong) >= 0.7 * len(wrong)
+    plain = SimulatedEngine([problem], quiet=True, settings={"correct_share": {"2": 0.5}})
+    right = [c.text for c in _pool(plain, _req("street-lamps", "2", 60))]
+    assert any("sort(" in t for t in right)  # without the knob, the full greedy too

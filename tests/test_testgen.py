@@ -144,7 +144,8 @@ def test_broken_generators_and_bad_validators_are_filtered(sandbox, tiny, replay
     by_id = {g.id: g for g in r.generators}
     ids = [g.id for g in gens]
     good, other, crash, loop, flood, silent, too_big, same = (by_id[i] for i in ids)
-    assert (good.kept, other.kept, same.kept) == (5, 4, 1)  # round-robin: none fills the set
+    # round-robin, after the largest quarter (3 of 10): none fills the set
+    assert (good.kept, other.kept, same.kept) == (6, 3, 1)
     assert crash.crashes == crash.runs > 0 and crash.kept == 0
     assert loop.timeouts == SMALL.max_timeouts and loop.runs == SMALL.max_timeouts
     assert flood.oversized == flood.runs > 0 and silent.empty == silent.runs > 0

@@ -60,6 +60,7 @@ from cpsolve.select.baselines import (
 from cpsolve.select.matrix import ExecutionMatrix
 from cpsolve.store import Store, SubmissionRow
 from cpsolve.testgen.stage import inputs_stage
+from cpsolve.testgen.summary import summarize_inputs
 
 
 @dataclass
@@ -296,6 +297,7 @@ def build_report(
                 generated_inputs=len(inputs.get(st, [])),
                 clusters=clusterings[k].n_clusters if k in clusterings else 0,
                 correct=correct,
+                inputs=summarize_inputs(store.inputs(st), matrix, k),
             )
         )
     report = Report(

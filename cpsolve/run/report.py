@@ -12,6 +12,7 @@ from pydantic import BaseModel, Field
 
 from cpsolve.select.baselines import ReplayResult
 from cpsolve.select.metrics import StrategyRow
+from cpsolve.testgen.summary import InputsSummary
 
 
 class SubtaskReport(BaseModel):
@@ -25,6 +26,7 @@ class SubtaskReport(BaseModel):
     generated_inputs: int = 0
     clusters: int = 0
     correct: int | None = None  # candidates judged to earn the subtask's full points
+    inputs: InputsSummary | None = None  # the generated inputs: kept, largest, agreement, splits
 
 
 class SubmissionReport(BaseModel):

@@ -88,9 +88,12 @@ DEFAULTS = PromptSet(
             "first command-line argument (argv[1]), seeds its random number generator with it "
             "and prints ONE random input that follows the input format exactly and satisfies "
             "every constraint{{for_subtask}}. The same seed must always print the same input. "
-            "Vary sizes and shapes between seeds: small cases, largest cases, and edge cases. "
-            "Print the input only. End your answer with the complete program in one "
-            "```{{language}} fenced block."
+            "Vary sizes and shapes between seeds: small cases and edge cases. When the seed "
+            "is a multiple of 4, print a LARGEST case instead: every size at the maximum the "
+            "constraints allow{{for_subtask}}, values at their extremes (answers that need "
+            "64-bit integers), and a worst-case shape for slow solutions (long chains, dense "
+            "graphs, many equal values). Print the input only. End your answer with the "
+            "complete program in one ```{{language}} fenced block."
         ),
     ),
     validator=Template(

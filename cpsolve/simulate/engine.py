@@ -85,6 +85,36 @@ class SimulatedSettings(BaseModel):
     truncated_share: float = Field(default=0.04, ge=0, le=1)
     bank_size: int = Field(default=16, ge=1, description="distinct mutants per source program")
     double_mutation: float = Field(default=0.25, ge=0, le=1, description="mutants with two changes")
+    narrow_right: float = Field(
+        default=0.0,
+        ge=0,
+        le=1,
+        description="on a subtask below the hardest, the chance that a right draw is a program "
+        "right on the fewest subtasks (the subtask's own brute force) rather than any right one",
+    )
+    wrong_weights: dict[str, float] = Field(
+        default_factory=dict,
+        description="relative weight of each wrong reference solution (by path) in the wrong "
+        "draws; missing paths weigh 1 (a heavy one is a popular wrong algorithm)",
+    )
+
+
+POOL_SETTINGS = "simulated.json"  # a problem's own knobs, beside its problem.json
+
+
+def pool_settings(problem: Problem, settings: SimulatedSettings) -> SimulatedSettings:
+    """The fields of the problem's `simulated.json` (when it has one) over the defaults, and the
+    fields set in `settings` over both: each shipped pool keeps the knobs it was made with, and
+    an explicit setting still wins."""
+    path = problem.path(POOL_SETTINGS)
+    if not path.is_file():
+        return settings
+    try:
+        extra = json.loads(path.read_text())
+    except json.JSONDecodeError as e:
+        raise UserError(f"{path}: not JSON ({e})") from None
+    given = settings.model_dump(include=settings.model_fields_set)
+    return SimulatedSettings.model_validate({**settings.model_dump(), **extra, **given})
 
 
 def default_share(problem: Problem, subtask_id: str, settings: SimulatedSettings) -> float:
@@ -119,7 +149,7 @@ class _Kit:
         self, problem: Problem, settings: SimulatedSettings, seed: int, sandbox: Sandbox | None
     ) -> None:
         self.problem = problem
-        self.settings = settings
+        self.settings = pool_settings(problem, settings)
         self.seed = seed
         self.sandbox = sandbox
         self._screen: dict[str, dict[str, str]] = {}
@@ -353,8 +383,23 @@ def _right_solution(
     good = [s for s in same if s.expect.get(subtask) == "AC"]
     if not good:
         return _solution_program(kit, subtask, language, rng)
+    narrow = kit.settings.narrow_right
+    if narrow > 0 and subtask != kit.problem.subtasks[-1].id and rng.random() < narrow:
+        fewest = min(_right_on(s) for s in good)
+        good = [s for s in good if _right_on(s) == fewest]
     src = rng.choice(good)
     return M.cosmetic(src.text, src.language, rng), src.language
+
+
+def _right_on(src: Source) -> int:
+    return sum(v == "AC" for v in src.expect.values())
+
+
+def _wrong_reference(kit: _Kit, bad: list[Source], rng: random.Random) -> Source:
+    weights = [kit.settings.wrong_weights.get(s.path, 1.0) for s in bad]
+    if not kit.settings.wrong_weights or sum(weights) <= 0:  # the draw pools were made with
+        return rng.choice(bad)
+    return rng.choices(bad, weights)[0]
 
 
 def _solution_program(
@@ -373,7 +418,7 @@ def _solution_program(
         return M.cosmetic(broken, src.language, rng), src.language
     u -= st.compile_error_share
     if bad and u < st.wrong_reference_share:
-        src = rng.choice(bad)
+        src = _wrong_reference(kit, bad, rng)
         return M.cosmetic(src.text, src.language, rng), src.language
     for pool in (good, bad):
         if not pool:

@@ -8,9 +8,13 @@ are run in the sandbox:
    dropped, and identical inputs kept once;
 2. validators that reject a public example of the subtask, or do not compile, are dropped;
 3. the remaining validators vote on every input; an input is kept when at least `quorum` of
-   them accept it (in `both` mode the problem's own validator must accept it too);
-4. at most `target` inputs are kept, taken round-robin over generators so that no generator
-   fills the set.
+   the counted ones accept it (in `both` mode the problem's own validator must accept it too).
+   A validator is not counted when it rejects most of the LARGE inputs (the largest quarter)
+   that the quorum of the others accepts: one over-strict bound check would otherwise veto
+   every maximum-size input (`size_biased`);
+4. at most `target` inputs are kept: the largest accepted ones take `max_share` of the set
+   (the inputs that catch slow and overflowing programs), the rest is taken round-robin over
+   generators so that no generator fills the set.
 
 `mode`: `model` (the sampled programs), `problem` (the problem's own generator, behind a seed
 `main`, and validator), or `both`. Inputs in, models out: nothing here touches the run store.
@@ -74,6 +78,26 @@ class TestgenSettings(BaseModel):
     validator_cpu_s: float = Field(default=5.0, gt=0)
     memory_mb: int = Field(default=1024, ge=16)
     max_timeouts: int = Field(default=2, ge=1, description="a generator is retired after this many")
+    large_share: float = Field(
+        default=0.25,
+        ge=0,
+        le=1,
+        description="the largest inputs (this share of the distinct ones, by bytes) on which "
+        "validators are checked for a size bias",
+    )
+    discount_above: float = Field(
+        default=0.5,
+        ge=0,
+        le=1,
+        description="a validator that rejects more than this share of the large inputs that "
+        "the other validators' quorum accepts is discounted (its vote no longer counts)",
+    )
+    max_share: float = Field(
+        default=0.25,
+        ge=0,
+        le=1,
+        description="share of the kept set reserved for the largest accepted inputs",
+    )
 
 
 class GeneratedInput(BaseModel):
@@ -116,6 +140,8 @@ class ValidatorReport(BaseModel):
     rejects_example: str | None = None  # the public test it rejected (then it is dropped)
     voted: bool = False
     accepted: int = 0
+    large_rejected: float = 0.0  # share of the others' accepted large inputs it rejected
+    discounted: bool = False  # rejects most large inputs the others accept: its vote is dropped
 
 
 class TestgenResult(BaseModel):
@@ -150,17 +176,43 @@ def arg_templates(problem: Problem, subtask: str) -> list[list[str]]:
     return [list(t.gen) for t in problem.hidden_tests if t.name in names and t.gen]
 
 
+def largest_templates(templates: list[list[str]], slot: int | None) -> list[list[str]]:
+    """The argument lists that ask for the largest inputs: those whose numeric arguments (the
+    seed's aside) sum, in digits, to at least 90% of the most any list asks for. Sizes and
+    value bounds are what make an input maximal; the mode words (chain, random, trap) vary
+    its worst-case shape and are kept."""
+
+    def weight(t: list[str]) -> float:
+        return sum(
+            math.log10(int(a) + 1) for k, a in enumerate(t) if k != slot and re.fullmatch(r"\d+", a)
+        )
+
+    if not templates:
+        return []
+    top = max(weight(t) for t in templates)
+    return [t for t in templates if weight(t) >= 0.9 * top]
+
+
 def _c_string(s: str) -> str:
     return '"' + s.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
-def wrap_generator(gen: str, templates: list[list[str]], slot: int | None, salt: int = 0) -> str:
+def wrap_generator(
+    gen: str, templates: list[list[str]], slot: int | None, salt: int = 0, every: int = 4
+) -> str:
     """A C++ generator `gen` behind a `main` that takes only a seed: the seed picks an argument
     list and becomes its seed argument (an extra last argument when `slot` is None); `salt`
-    varies the map from the wrapper's seed to the generator's."""
+    varies the map from the wrapper's seed to the generator's. Every `every`-th seed asks for
+    a maximum-size input (`largest_templates`): the generator role's largest-case mode; the
+    salt also picks which of them, so that generators run on the same seeds still write
+    different worst-case shapes (a chain, a trap, a dense graph)."""
     if not templates:
         raise ValueError("wrap_generator needs at least one argument list")
-    table = ",\n        ".join("{" + ", ".join(_c_string(a) for a in t) + "}" for t in templates)
+
+    def rows(ts: list[list[str]]) -> str:
+        return ",\n        ".join("{" + ", ".join(_c_string(a) for a in t) + "}" for t in ts)
+
+    table, largest = rows(templates), rows(largest_templates(templates, slot))
     put_seed = (
         f"if ({slot} < (int)args.size()) args[{slot}] = std::to_string(s);"
         if slot is not None
@@ -177,7 +229,11 @@ int main(int argc, char** argv) {{
     static const std::vector<std::vector<std::string>> TABLE = {{
         {table}
     }};
+    static const std::vector<std::vector<std::string>> LARGEST = {{
+        {largest}
+    }};
     std::vector<std::string> args = TABLE[seed % TABLE.size()];
+    if (seed % {every} == 0) args = LARGEST[(seed / {every} + {salt}ULL) % LARGEST.size()];
     unsigned long long s = (seed * 2654435761ULL + {salt}ULL) % 1000000007ULL + 1000;
     {put_seed}
     std::vector<char*> av;
@@ -454,25 +510,74 @@ def _vote(
     s: TestgenSettings,
     result: TestgenResult,
 ) -> None:
-    """Validators vote on every distinct input; the accepted ones are spread over generators."""
+    """Validators vote on every distinct input (those biased against large inputs discounted);
+    the accepted ones are spread over generators, with the largest given their own share."""
     flat = [(g, seed, data) for g in runners for seed, data in g.outputs]
     datas = [d for _, _, d in flat]
-    votes = [0] * len(flat)
-    for prog, art in kept:
-        ok = _accepts(sandbox, art, datas, s)
-        votes = [v + int(a) for v, a in zip(votes, ok, strict=True)]
-        rep = next(r for r in result.validators if r.id == prog.id and r.voted)
+    accepts = [_accepts(sandbox, art, datas, s) for _, art in kept]
+    reports = [next(r for r in result.validators if r.id == p.id and r.voted) for p, _ in kept]
+    for rep, ok in zip(reports, accepts, strict=True):
         rep.accepted = sum(ok)
+    counted = size_biased(accepts, [len(d) for d in datas], s)
+    for k, rep in enumerate(reports):
+        rep.discounted = k not in counted
+        rep.large_rejected = round(_bias(accepts, k, [len(d) for d in datas], s), 3)
     must = _accepts(sandbox, veto[1], datas, s) if veto is not None else [True] * len(flat)
-    need = math.ceil(s.quorum * len(kept) - 1e-9) if kept else 0
+    votes = [sum(accepts[k][j] for k in counted) for j in range(len(flat))]
+    need = math.ceil(s.quorum * len(counted) - 1e-9) if counted else 0
     per_gen: dict[str, list[GeneratedInput]] = {g.prog.id: [] for g in runners}
     for (g, seed, data), v, m in zip(flat, votes, must, strict=True):
         if v >= need and m:
             g.report.accepted += 1
             item = GeneratedInput(
-                data=data, generator=g.prog.id, seed=seed, votes=v, voters=len(kept)
+                data=data, generator=g.prog.id, seed=seed, votes=v, voters=len(counted)
             )
             per_gen[g.prog.id].append(item)
-    result.inputs = _spread(list(per_gen.values()), s.target)
+    result.inputs = _with_largest(list(per_gen.values()), s)
     for item in result.inputs:
         next(g for g in runners if g.prog.id == item.generator).report.kept += 1
+
+
+def _bias(accepts: list[list[bool]], k: int, sizes: list[int], s: TestgenSettings) -> float:
+    """The share that validator `k` rejects of the LARGE inputs the other validators' quorum
+    accepts (the largest `large_share` of those, by bytes; 0 when they accept none)."""
+    others = [a for j, a in enumerate(accepts) if j != k]
+    need = math.ceil(s.quorum * len(others) - 1e-9)
+    agreed = [i for i in range(len(sizes)) if sum(a[i] for a in others) >= need]
+    if not agreed or not others:
+        return 0.0
+    agreed.sort(key=lambda i: -sizes[i])
+    large = agreed[: max(1, math.ceil(s.large_share * len(agreed)))]
+    return sum(not accepts[k][i] for i in large) / len(large)
+
+
+def size_biased(accepts: list[list[bool]], sizes: list[int], s: TestgenSettings) -> list[int]:
+    """The validators whose votes count: all but those biased against large inputs.
+
+    A bound check written too strictly (a bound copied as 10^4 for 10^5, a sum bound where the
+    statement has none) rejects exactly the largest inputs and lets the small ones through;
+    under a plain quorum one such validator among few vetoes every maximum-size input, and the
+    kept set then cannot tell a slow or overflowing program from a right one. So the largest
+    inputs get a second, leave-one-out vote: a validator that rejects more than
+    `discount_above` of the largest inputs that the quorum of the OTHER validators accepts is
+    discounted. At most a minority is discounted (the most biased first): when most validators
+    reject an input, it is more likely out of bounds than they are wrong.
+    """
+    n = len(accepts)
+    if n < 3 or not sizes or s.large_share == 0:
+        return list(range(n))
+    bias = {k: _bias(accepts, k, sizes, s) for k in range(n)}
+    biased = sorted((k for k in range(n) if bias[k] > s.discount_above), key=lambda k: -bias[k])
+    dropped = set(biased[: (n - 1) // 2])
+    return [k for k in range(n) if k not in dropped]
+
+
+def _with_largest(per_gen: list[list[GeneratedInput]], s: TestgenSettings) -> list[GeneratedInput]:
+    """At most `target` accepted inputs: the largest `max_share * target` of them, and the
+    rest spread over generators (the largest are put last)."""
+    flat = [x for xs in per_gen for x in xs]
+    n_large = min(len(flat), math.ceil(s.max_share * s.target))
+    largest = sorted(flat, key=lambda x: (-len(x.data), x.sha))[:n_large]
+    chosen = {x.sha for x in largest}
+    rest = [[x for x in xs if x.sha not in chosen] for xs in per_gen]
+    return _spread(rest, s.target - len(largest)) + largest
