@@ -183,3 +183,24 @@ def test_generators_on_the_same_seeds_write_different_largest_shapes(sandbox):
         [run] = sandbox.run_batch(art, [b""], T.Limits(cpu_s=2), keep_output=True, args=["4"])
         shapes.add((run.stdout or b"").strip())
     assert shapes == {b"chain", b"trap", b"dense"}
+
+
+def test_the_largest_inputs_keep_their_share_up_to_a_few():
+    """A quarter of 256 would be 64 maximum-size inputs, each run by every program; a few
+    reveal a slow or overflowing program as well, so the reserved share stops at `max_large`."""
+    from cpsolve.testgen.inputs import GeneratedInput as In
+    from cpsolve.testgen.inputs import TestgenSettings, _with_largest
+
+    gens = [
+        [In(data=b"x" * (10 + i * 7 + g), generator=f"g{g}", seed=i, votes=1, voters=1)
+         for i in range(100)]
+        for g in range(3)
+    ]  # fmt: skip
+    kept = _with_largest(gens, TestgenSettings(target=256))
+    sizes = sorted((len(x.data) for x in kept), reverse=True)
+    assert len(kept) == 256
+    largest_all = sorted((len(x.data) for xs in gens for x in xs), reverse=True)
+    assert sizes[:8] == largest_all[:8]  # the 8 largest are kept
+    small = _with_largest(gens, TestgenSettings(target=16))
+    assert sum(len(x.data) >= largest_all[3] for x in small) >= 4  # a quarter of 16
+    assert len(small) == 16

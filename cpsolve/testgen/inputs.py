@@ -98,6 +98,12 @@ class TestgenSettings(BaseModel):
         le=1,
         description="share of the kept set reserved for the largest accepted inputs",
     )
+    max_large: int = Field(
+        default=8,
+        ge=0,
+        description="at most this many of them: a few maximum-size inputs reveal a slow or "
+        "overflowing program, and every program runs on each of them",
+    )
 
 
 class GeneratedInput(BaseModel):
@@ -573,10 +579,10 @@ def size_biased(accepts: list[list[bool]], sizes: list[int], s: TestgenSettings)
 
 
 def _with_largest(per_gen: list[list[GeneratedInput]], s: TestgenSettings) -> list[GeneratedInput]:
-    """At most `target` accepted inputs: the largest `max_share * target` of them, and the
-    rest spread over generators (the largest are put last)."""
+    """At most `target` accepted inputs: the largest `max_share * target` of them (at most
+    `max_large`), and the rest spread over generators (the largest are put last)."""
     flat = [x for xs in per_gen for x in xs]
-    n_large = min(len(flat), math.ceil(s.max_share * s.target))
+    n_large = min(len(flat), math.ceil(s.max_share * s.target), s.max_large)
     largest = sorted(flat, key=lambda x: (-len(x.data), x.sha))[:n_large]
     chosen = {x.sha for x in largest}
     rest = [[x for x in xs if x.sha not in chosen] for xs in per_gen]
