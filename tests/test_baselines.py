@@ -169,3 +169,12 @@ def test_the_k_table_compares_every_strategy_with_the_oracle() -> None:
     assert table["ours"].first_full == {"all": 1.0}
     assert table["random"].points["1"] < 0.2 and table["random"].high  # expected, with a band
     assert abs(table["random"].first_full["all"] - 61 / 4) < 3
+
+
+def test_a_pool_sample_with_no_candidate_replays_to_nothing() -> None:
+    """The samples plot replays the first n samples; none of them may have compiled (a small
+    pool of an import): every strategy then scores 0, with no subtask ever full."""
+    m = _mixed_matrix().take([])
+    results = run_baselines(m, limit=4)
+    assert results["ours"].points == 0 and results["oracle"].points == 0
+    assert results["ours"].first_full == [None, None]

@@ -109,6 +109,8 @@ def _full_flags(matrix: ExecutionMatrix, rows: np.ndarray) -> np.ndarray:
 def first_full_positions(matrix: ExecutionMatrix, rows: np.ndarray) -> np.ndarray:
     """(draws, subtasks): 1-based position of the first of `rows` (draws, n, subtasks of
     hidden points) earning each subtask's full points; NaN where none does."""
+    if rows.shape[1] == 0:  # no submission (a sample of the pool with nothing compiled)
+        return np.full((rows.shape[0], matrix.n_subtasks), np.nan)
     flags = _full_flags(matrix, rows)
     hit = flags.any(axis=1)
     return np.where(hit, flags.argmax(axis=1) + 1.0, np.nan)
