@@ -55,6 +55,15 @@ def test_values_are_read_as_int_float_bool_or_text() -> None:
     assert type(got["tensor_parallel_size"]) is int and type(got["enforce_eager"]) is bool
 
 
+def test_json_objects_and_lists_are_read_as_json() -> None:
+    got = parse_options(['settings={"full_share": 0.5}', "stop=[1, 2]"])
+    assert got == {"settings": {"full_share": 0.5}, "stop": [1, 2]}
+    from cpsolve.errors import UserError
+
+    with pytest.raises(UserError, match="is not valid JSON"):
+        parse_options(["settings={full_share: 0.5}"])
+
+
 @pytest.fixture(scope="module")
 def problem_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return make_problem(tmp_path_factory.mktemp("problem"))

@@ -8,6 +8,7 @@ The file it writes is what the `replay` engine serves (samples.jsonl, DESIGN.md)
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 from pathlib import Path
 from typing import Annotated, Any
@@ -35,8 +36,16 @@ def parse_options(pairs: list[str]) -> dict[str, Any]:
     return out
 
 
-def parse_value(text: str) -> int | float | bool | str:
-    """An option's value: an int, a float, a bool (true/false, any case), else the text."""
+def parse_value(text: str) -> Any:
+    """An option's value: an int, a float, a bool (true/false, any case), a JSON object or list
+    (`settings={"full_share": 0.5}`), else the text."""
+    if text[:1] in ("{", "["):
+        try:
+            return json.loads(text)
+        except json.JSONDecodeError as e:
+            raise UserError(
+                f"engine option value {text[:60]!r} is not valid JSON: {e.msg}"
+            ) from None
     if text.lower() in ("true", "false"):
         return text.lower() == "true"
     for kind in (int, float):
