@@ -585,5 +585,10 @@ def _with_largest(per_gen: list[list[GeneratedInput]], s: TestgenSettings) -> li
     n_large = min(len(flat), math.ceil(s.max_share * s.target), s.max_large)
     largest = sorted(flat, key=lambda x: (-len(x.data), x.sha))[:n_large]
     chosen = {x.sha for x in largest}
-    rest = [[x for x in xs if x.sha not in chosen] for xs in per_gen]
+    # the rest come from below the reserved ones' size: a largest-case generator mode writes
+    # many maximum-size inputs, and the spread would otherwise take a quarter of them again
+    cut = min((len(x.data) for x in largest), default=0) if len(flat) > s.target else 0
+    rest = [
+        [x for x in xs if x.sha not in chosen and (not cut or len(x.data) < cut)] for xs in per_gen
+    ]
     return _spread(rest, s.target - len(largest)) + largest
