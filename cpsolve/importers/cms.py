@@ -66,9 +66,10 @@ VERDICTS = {
 COPIED = ("graders", "checker", "tests", "solutions")
 
 
-def _read_json(path: Path) -> Any:
+def read_json(path: Path, kind: str = "CMS task package") -> Any:
+    """A package's JSON file, or one sentence saying it is missing (is this a `kind`?) or bad."""
     if not path.is_file():
-        raise UserError(f"{path}: missing; is this a CMS task package?")
+        raise UserError(f"{path}: missing; is this a {kind}?")
     try:
         return json.loads(path.read_text())
     except (json.JSONDecodeError, UnicodeDecodeError) as e:
@@ -145,7 +146,7 @@ def _subtasks(pkg: Path, names: set[str]) -> list[Subtask]:
         raise UserError(f"{pkg}: subtasks/ holds no *.json files")
     subtasks = []
     for f in files:
-        data = _read_json(f)
+        data = read_json(f)
         cases = [str(t) for t in data.get("testcases", [])]
         unknown = [t for t in cases if t not in names]
         if unknown:
@@ -184,7 +185,7 @@ def expectations(
 
 def _solutions(pkg: Path, subtasks: list[Subtask]) -> list[ReferenceSolution]:
     tps = pkg / "solutions.json"
-    exact = _read_json(tps) if tps.is_file() else None
+    exact = read_json(tps) if tps.is_file() else None
     refs: list[ReferenceSolution] = []
     for f in sorted((pkg / "solutions").glob("*/*")):
         if f.suffix.lower() not in EXTENSIONS:
@@ -241,7 +242,7 @@ def refuse_tps_source(pkg: Path) -> None:
 def build_problem(pkg: Path) -> Problem:
     """Our problem for a CMS package (paths relative to the package)."""
     refuse_tps_source(pkg)
-    meta = _read_json(pkg / "problem.json")
+    meta = read_json(pkg / "problem.json")
     task_type = str(meta.get("task_type") or meta.get("type") or "Batch")
     params = _params(meta.get("task_type_params"), pkg / "problem.json")
     code = str(meta.get("code") or meta.get("name") or pkg.name)

@@ -27,7 +27,7 @@ from typing import Any
 
 from cpsolve.errors import ProblemError, UserError
 from cpsolve.importers._tps_data import GenData, GenTest, parse_gen_data
-from cpsolve.importers.cms import expectations
+from cpsolve.importers.cms import expectations, read_json
 from cpsolve.judge.tasktypes import Case, Communication, task_type_for
 from cpsolve.judge.tasktypes.compiling import HEADER_SUFFIXES
 from cpsolve.languages import EXTENSIONS, Language, language_of
@@ -52,12 +52,7 @@ TYPES = {"Batch", "Communication"}
 
 
 def _json(path: Path) -> Any:
-    if not path.is_file():
-        raise UserError(f"{path}: missing; is this a TPS task directory?")
-    try:
-        return json.loads(path.read_text())
-    except (json.JSONDecodeError, UnicodeDecodeError) as e:
-        raise UserError(f"{path}: not valid JSON ({e})") from None
+    return read_json(path, "TPS task directory")
 
 
 def _compile(sandbox: Sandbox, path: Path) -> Artifact:
