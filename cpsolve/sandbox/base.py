@@ -154,6 +154,13 @@ class RunResult(BaseModel):
     stderr: bytes = b""
 
 
+def compile_error_runs(artifact: Artifact, n: int) -> list[RunResult]:
+    """What running a program that did not compile gives on each of `n` inputs: CE, with the
+    compiler's message (nothing runs)."""
+    ce = RunResult(verdict=Verdict.CE, stderr=artifact.message.encode()[:4096])
+    return [ce] * n
+
+
 def input_key(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 

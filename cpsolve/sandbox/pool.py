@@ -24,6 +24,7 @@ from cpsolve.sandbox.base import (
     ProcResult,
     RunResult,
     Verdict,
+    compile_error_runs,
     input_key,
 )
 from cpsolve.sandbox.cache import ArtifactCache, CachedArtifact, RunCache, compile_key, run_key
@@ -195,8 +196,7 @@ class RunnerPool:
         args: Sequence[str] = (),
     ) -> list[RunResult]:
         if not artifact.ok:
-            ce = RunResult(verdict=Verdict.CE, stderr=artifact.message.encode()[:4096])
-            return [ce for _ in inputs]
+            return compile_error_runs(artifact, len(inputs))
         item = self._held(artifact.key)
         keys = [run_key(artifact.key, input_key(x), limits, args) for x in inputs]
         results: dict[str, RunResult] = {}

@@ -37,7 +37,16 @@ from ray.util.scheduling_strategies import NodeAffinitySchedulingStrategy
 
 from cpsolve.errors import UserError
 from cpsolve.languages import Language
-from cpsolve.sandbox.base import Artifact, Job, JobResult, Limits, RunResult, Verdict, input_key
+from cpsolve.sandbox.base import (
+    Artifact,
+    Job,
+    JobResult,
+    Limits,
+    RunResult,
+    Verdict,
+    compile_error_runs,
+    input_key,
+)
 from cpsolve.sandbox.cache import CachedArtifact, RunCache, run_key
 from cpsolve.sandbox.pool import REQUEST_SLACK_S
 from cpsolve.sandbox.worker import SandboxFailure
@@ -279,8 +288,7 @@ class RaySandbox:
         args: Sequence[str] = (),
     ) -> list[RunResult]:
         if not artifact.ok:
-            ce = RunResult(verdict=Verdict.CE, stderr=artifact.message.encode()[:4096])
-            return [ce for _ in inputs]
+            return compile_error_runs(artifact, len(inputs))
         refs = {artifact.key: self._ref(artifact.key)}
         shas = [input_key(x) for x in inputs]
         keys = [run_key(artifact.key, s, limits, args) for s in shas]
