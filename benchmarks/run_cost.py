@@ -48,11 +48,8 @@ class OldRuleExecutor(Executor):
     """The executor before issue 15: all of a program's inputs in one list, slices of 16,
     stopped after 2 timeouts."""
 
-    def execute_all(
-        self, work: Sequence[tuple[str, list[list[bytes]]]], tick: Callable[[], None]
-    ) -> None:
-        flat = [(p, [[x for group in groups for x in group]]) for p, groups in work]
-        super().execute_all(flat, tick)
+    def run_generated_all(self, program: str, subtasks: Sequence[Sequence[bytes]]) -> None:
+        super().run_generated_all(program, [[x for group in subtasks for x in group]])
 
     def run_generated(self, program: str, inputs: Sequence[bytes]) -> None:
         done = self.store.executed(program, self.limits_key)

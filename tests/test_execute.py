@@ -8,6 +8,7 @@ import pytest
 
 from cpsolve.execute.executor import SLICE, Executor
 from cpsolve.execute.executor import sha as sha_of
+from cpsolve.execute.stage import execute_program
 from cpsolve.languages import Language
 from cpsolve.problem import load_problem
 from cpsolve.sample.stage import program_sha
@@ -79,7 +80,7 @@ def test_the_matrix_is_what_one_input_at_a_time_gives(tmp_path: Path, sandbox) -
 def test_a_timeout_stops_only_its_own_subtask(tmp_path: Path, sandbox) -> None:
     ex, sha = executor(tmp_path, sandbox, SLOW)
     first, second = inputs(4), [f"v\n1\n{i}\n".encode() for i in range(4)]
-    ex.execute_all([(sha, [first, second])], lambda: None)
+    ex.run_generated_all(sha, [first, second])
     rows = ex.store.executions(sha, ex.limits_key)
     assert len(rows) == 8 and all(r.verdict == "TLE" for r in rows.values())
     ran = {h for h, r in rows.items() if r.cpu_s is not None}
@@ -128,3 +129,21 @@ def test_interactive_candidates_on_generated_inputs_keep_what_the_interactor_sai
         said[path] = [store.output(rows[h].output or "") for h in map(sha_of, data)]
     assert said["solutions/binary.py"] == [b"AC 1.000000", b"AC 1.000000"]
     assert said["solutions/linear.py"] == [b"AC 1.000000", b"WA 0.000000"]  # too many queries
+
+
+WRONG = FAST.replace("s += v;", "s += v + 1;")
+
+
+@pytest.mark.parametrize(("source", "runs"), [(FAST, True), (WRONG, False)])
+def test_only_a_program_passing_the_public_tests_runs_the_generated_inputs(
+    tmp_path: Path, sandbox, source: str, runs: bool
+) -> None:
+    """The public filter: a program that fails a public test of the subtask it was sampled
+    for is not run on that subtask's generated inputs (AlphaCode's and o1-ioi's filter)."""
+    ex, sha = executor(tmp_path, sandbox, source)
+    generated = {"small": inputs(3), "big": inputs(5)}
+    execute_program(ex, sha, ["big"], generated, ex.public_cases())
+    assert ex.passes_public(sha, "big") is runs
+    ran = ex.store.executions(sha, ex.limits_key)
+    assert set(ran) == ({sha_of(x) for x in inputs(5)} if runs else set())
+    assert len(ex.store.executions(sha, "public")) == 2

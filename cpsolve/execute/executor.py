@@ -5,7 +5,10 @@ twice, across programs that only differ in comments and across resumed runs alik
 
 * public tests: run and checked with the problem's checker and task type (verdict, score);
 * generated inputs: run only (no answer exists); the output is kept for clustering. For
-  interactive and communication tasks the "output" is what the interactor or manager said;
+  interactive and communication tasks the "output" is what the interactor or manager said.
+  Only a program that passes the public tests a subtask requires runs that subtask's generated
+  inputs (the public filter AlphaCode and o1-ioi apply before clustering): the planner submits
+  the others only after every passing candidate, and they are most of a pool's programs;
 * hidden tests: only in the judge stage (`judge_programs`), which stores points per subtask and
   nothing of the tests themselves.
 """
@@ -48,6 +51,7 @@ class Executor:
         self.limits = self.task_type.limits
         self.limits_key = self.limits.model_dump_json()
         self._artifacts: dict[str, Artifact] = {}
+        self._required: dict[str, list[str]] = {}  # subtask -> its public tests' input shas
 
     # ---- compiling -----------------------------------------------------------------------
 
@@ -179,21 +183,28 @@ class Executor:
             for x, r in zip(part, runs, strict=True)
         ]
 
-    def execute_all(
-        self, work: Sequence[tuple[str, list[list[bytes]]]], tick: Callable[[], None]
-    ) -> None:
-        """Public tests and the given generated inputs (one list per subtask) for each
-        program, in parallel."""
-        cases = self.public_cases()
+    def passes_public(self, program: str, subtask: str) -> bool:
+        """Whether the program passed every public test a candidate for `subtask` must pass
+        (after `run_public`; a subtask with no public tests binds nothing)."""
+        done = self.store.executions(program, PUBLIC)
+        wanted = self._public_shas(subtask)
+        return all(h in done and done[h].verdict == "AC" for h in wanted)
 
-        def one(item: tuple[str, list[list[bytes]]]) -> None:
-            program, subtasks = item
-            self.run_public(program, cases)
-            for inputs in subtasks:
-                self.run_generated(program, inputs)
+    def _public_shas(self, subtask: str) -> list[str]:
+        if subtask not in self._required:
+            tests = self.problem.public_tests_for(subtask)
+            self._required[subtask] = [sha(self.problem.read_input(t)) for t in tests]
+        return self._required[subtask]
 
+    def run_generated_all(self, program: str, subtasks: Sequence[Sequence[bytes]]) -> None:
+        """`run_generated` on each subtask's list in turn (a timeout stops only its own)."""
+        for inputs in subtasks:
+            self.run_generated(program, inputs)
+
+    def parallel(self, jobs: Sequence[Callable[[], None]], tick: Callable[[], None]) -> None:
+        """Run the jobs on the executor's workers, calling `tick` after each."""
         with ThreadPoolExecutor(self.workers) as pool:
-            for _ in pool.map(one, work):
+            for _ in pool.map(lambda job: job(), jobs):
                 tick()
 
     # ---- hidden tests (the judge) ------------------------------------------------------------

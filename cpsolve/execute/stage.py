@@ -11,7 +11,8 @@ and report progress.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from functools import partial
 
 from cpsolve.execute.executor import Executor
 from cpsolve.judge.tasktypes import Case
@@ -34,19 +35,24 @@ def execute_stage(
     inputs: dict[str, list[bytes]],
     progress: Progress,
 ) -> None:
-    """Every program on the public tests and on the generated inputs of its subtask and of
-    the subtasks that subtask includes, subtask by subtask (a timeout in one stops the program
-    on the rest of that subtask's inputs only)."""
+    """Every program on the public tests, then, for each subtask it was sampled for whose
+    public tests it passes, on the generated inputs of that subtask and of the subtasks it
+    includes, subtask by subtask (a timeout in one stops the program on the rest of that
+    subtask's inputs only)."""
     per_program: dict[str, set[str]] = {}  # program -> the subtasks it was sampled for
     for c in candidates:
         per_program.setdefault(c.program, set()).add(c.subtask)
-    work = [(p, program_inputs(problem, sids, inputs)) for p, sids in per_program.items()]
+    cases = executor.public_cases()
+    work = [
+        partial(execute_program, executor, p, sids, inputs, cases)
+        for p, sids in per_program.items()
+    ]
     with progress.task("run programs on tests", len(work)) as task:
-        executor.execute_all(work, task.advance)
+        executor.parallel(work, task.advance)
 
 
 def program_inputs(
-    problem: Problem, subtasks: Iterable[str], inputs: dict[str, list[bytes]]
+    problem: Problem, subtasks: Iterable[str], inputs: Mapping[str, list[bytes]]
 ) -> list[list[bytes]]:
     """The generated inputs a program runs on, one list per subtask: those of the subtasks it
     was sampled for and of the subtasks these include, in the problem's subtask order (so a
@@ -58,13 +64,20 @@ def program_inputs(
 
 
 def execute_program(
-    executor: Executor, program: str, inputs: Sequence[Sequence[bytes]], cases: Sequence[Case]
+    executor: Executor,
+    program: str,
+    sampled_for: Iterable[str],
+    inputs: Mapping[str, list[bytes]],
+    cases: Sequence[Case],
 ) -> None:
-    """One program on the public tests (`executor.public_cases()`) and on its generated inputs,
-    as `execute_stage` runs each program (streaming runs call it per program)."""
+    """One program on the public tests (`executor.public_cases()`), then on the generated
+    inputs (`program_inputs`) of the subtasks it was sampled for whose public tests it passes:
+    the public filter of AlphaCode and o1-ioi. A program that fails them is submitted only after
+    every one that passes, so its outputs would order nothing that matters, and such programs
+    are most of a pool."""
     executor.run_public(program, cases)
-    for subtask_inputs in inputs:
-        executor.run_generated(program, subtask_inputs)
+    passing = [s for s in sampled_for if executor.passes_public(program, s)]
+    executor.run_generated_all(program, program_inputs(executor.problem, passing, inputs))
 
 
 def judge_stage(

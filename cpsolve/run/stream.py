@@ -32,7 +32,7 @@ from typing import Any
 
 from cpsolve.config import RunConfig
 from cpsolve.execute.executor import Executor
-from cpsolve.execute.stage import execute_program, program_inputs
+from cpsolve.execute.stage import execute_program
 from cpsolve.languages import Language
 from cpsolve.problem import Problem
 from cpsolve.progress import NullTask, Progress, Task
@@ -293,11 +293,14 @@ class StreamRun:
     def _launch_ready(self) -> None:
         for program in sorted(p for p in self.waiting if self._final(p)):
             self.waiting.discard(program)
-            inputs = program_inputs(self.problem, self.subtasks_of[program], self.inputs)
-            self._submit("execute", program, self._runner(program, inputs))
+            sampled_for = sorted(self.subtasks_of[program])
+            inputs = {s: self.inputs[s] for s in self._covered(program) if s in self.inputs}
+            self._submit("execute", program, self._runner(program, sampled_for, inputs))
 
-    def _runner(self, program: str, inputs: list[list[bytes]]) -> Callable[[], None]:
-        return lambda: execute_program(self.executor, program, inputs, self.cases)
+    def _runner(
+        self, program: str, sampled_for: list[str], inputs: dict[str, list[bytes]]
+    ) -> Callable[[], None]:
+        return lambda: execute_program(self.executor, program, sampled_for, inputs, self.cases)
 
     def _submit(self, kind: str, program: str, work: Callable[[], object]) -> None:
         self.inflight += 1
