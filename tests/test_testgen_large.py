@@ -204,3 +204,25 @@ def test_the_largest_inputs_keep_their_share_up_to_a_few():
     small = _with_largest(gens, TestgenSettings(target=16))
     assert sum(len(x.data) >= largest_all[3] for x in small) >= 4  # a quarter of 16
     assert len(small) == 16
+
+
+def test_the_rest_of_the_set_takes_small_inputs_first():
+    """Besides the reserved largest ones, inputs up to `small_bytes` come first: a generator
+    whose argument lists mostly ask for maximum sizes does not make every program run on
+    hundreds of megabytes; larger ones only fill what the small ones leave."""
+    from cpsolve.testgen.inputs import GeneratedInput as In
+    from cpsolve.testgen.inputs import TestgenSettings, _with_largest
+
+    def made(g: int, i: int) -> In:
+        size = 5000 + i if i % 3 else 20 + i  # two in three ask for the maximum size
+        return In(data=bytes([65 + g]) * size, generator=f"g{g}", seed=i, votes=1, voters=1)
+
+    gens = [[made(g, i) for i in range(60)] for g in range(2)]
+    s = TestgenSettings(target=40, max_large=4, small_bytes=1000)
+    kept = _with_largest(gens, s)
+    assert len(kept) == 40 and len({x.sha for x in kept}) == 40
+    small = [x for x in kept if len(x.data) <= 1000]
+    assert len(small) == 36 and len(kept) - len(small) == 4  # 40 small exist: no large filler
+    few_small = _with_largest(gens, s.model_copy(update={"target": 100}))
+    n_small = sum(len(x.data) <= 1000 for x in few_small)
+    assert n_small == 40 and len(few_small) == 100  # every small one, then larger ones fill

@@ -13,8 +13,9 @@ are run in the sandbox:
    that the quorum of the others accepts: one over-strict bound check would otherwise veto
    every maximum-size input (`size_biased`);
 4. at most `target` inputs are kept: the largest accepted ones take `max_share` of the set
-   (the inputs that catch slow and overflowing programs), the rest is taken round-robin over
-   generators so that no generator fills the set.
+   (at most `max_large`: the inputs that catch slow and overflowing programs), the rest is
+   taken round-robin over generators so that no generator fills the set, from the inputs of
+   at most `small_bytes` first (the larger ones only fill what these leave).
 
 `mode`: `model` (the sampled programs), `problem` (the problem's own generator, behind a seed
 `main`, and validator), or `both`. Inputs in, models out: nothing here touches the run store.
@@ -103,6 +104,13 @@ class TestgenSettings(BaseModel):
         ge=0,
         description="at most this many of them: a few maximum-size inputs reveal a slow or "
         "overflowing program, and every program runs on each of them",
+    )
+    small_bytes: int = Field(
+        default=1 << 16,
+        ge=0,
+        description="the rest of the set is taken from inputs up to this size first, and from "
+        "larger ones only when those do not fill it: wrong answers show on small inputs of "
+        "varied shapes as well as on large ones, at a fraction of the running time",
     )
 
 
@@ -580,7 +588,8 @@ def size_biased(accepts: list[list[bool]], sizes: list[int], s: TestgenSettings)
 
 def _with_largest(per_gen: list[list[GeneratedInput]], s: TestgenSettings) -> list[GeneratedInput]:
     """At most `target` accepted inputs: the largest `max_share * target` of them (at most
-    `max_large`), and the rest spread over generators (the largest are put last)."""
+    `max_large`), and the rest spread over generators, small ones (`small_bytes`) first (the
+    largest are put last)."""
     flat = [x for xs in per_gen for x in xs]
     n_large = min(len(flat), math.ceil(s.max_share * s.target), s.max_large)
     largest = sorted(flat, key=lambda x: (-len(x.data), x.sha))[:n_large]
@@ -591,4 +600,8 @@ def _with_largest(per_gen: list[list[GeneratedInput]], s: TestgenSettings) -> li
     rest = [
         [x for x in xs if x.sha not in chosen and (not cut or len(x.data) < cut)] for xs in per_gen
     ]
-    return _spread(rest, s.target - len(largest)) + largest
+    small = _spread([[x for x in xs if len(x.data) <= s.small_bytes] for xs in rest], s.target)
+    small = small[: s.target - len(largest)]
+    taken = {x.sha for x in small}
+    fill = _spread([[x for x in xs if x.sha not in taken] for xs in rest], s.target)
+    return small + fill[: s.target - len(largest) - len(small)] + largest
