@@ -53,7 +53,9 @@ class RunConfig(BaseModel):
         default="model", description="who writes the generated inputs (see testgen)"
     )
     generated_inputs: int = Field(
-        default=256, ge=0, description="target inputs per subtask (o1-ioi's 256)"
+        default=64,
+        ge=0,
+        description="target inputs per subtask; a first run's default: o1-ioi ran 256",
     )
     generators: int = Field(default=8, ge=0, description="generator programs sampled a subtask")
     validators: int = Field(default=8, ge=0, description="validator programs sampled a subtask")
