@@ -19,9 +19,12 @@ counts, among the candidates sampled for it:
   generated inputs or only by the hidden tests; a wrong algorithm differs almost everywhere).
 
 And, over the whole pool, the EXPECTED points of 50 random submissions (mean over `--draws`
-random orders of the compiled candidates) against the oracle's with 50: a set discriminates
-only when random-50 earns at most 60% of the oracle in aggregate. It prints the Markdown table
-(and writes it with --out) and exits 1 when the set's aggregate ratio is above 0.6.
+random orders of the compiled candidates) against the oracle's with 50, and the same at the
+problem's submission limit (50 for IOI-style problems, 10 for all-or-nothing ones, cpsolve's
+defaults: 50 random picks from a pool of 30 candidates are all of them). A set discriminates
+only when random earns at most 60% of the oracle at the limit, in aggregate over the problems'
+shares of their maximum. It prints the Markdown table
+(and writes it with --out) and exits 1 when the set's aggregate ratio at the limit is above 0.6.
 """
 
 from __future__ import annotations
@@ -53,6 +56,10 @@ class PoolStats:
     edge: int
     random50: float  # expected points of 50 random submissions, whole problem
     oracle50: float  # the most 50 submissions can earn, whole problem
+    limit: int  # the problem's submission limit (50 IOI-style, 10 all-or-nothing)
+    random_limit: float  # expected points of random submissions up to the limit
+    oracle_limit: float
+    max_points: float  # the problem's maximum, to aggregate shares
 
     @property
     def right_share(self) -> float:
@@ -134,6 +141,10 @@ def pool_stats(
         edge=int(edge.sum()),
         random50=expected_random(matrix, 50, draws),
         oracle50=float(oracle_points(matrix, 50)),
+        limit=matrix.default_limit(),
+        random_limit=expected_random(matrix, matrix.default_limit(), draws),
+        oracle_limit=float(oracle_points(matrix, matrix.default_limit())),
+        max_points=float(sum(matrix.points)),
     )
 
 
@@ -181,8 +192,8 @@ def load(path: Path) -> tuple[ExecutionMatrix, np.ndarray | None]:
 def markdown(stats: list[PoolStats]) -> str:
     head = (
         "| problem | hardest | samples | right | popular wrong | slow | large-only | edge "
-        "| random@50 / oracle@50 | modes missing |\n"
-        "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |\n"
+        "| random@50 / oracle@50 | random@limit / oracle@limit | modes missing |\n"
+        "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |\n"
     )
     lines = []
     for s in stats:
@@ -190,15 +201,27 @@ def markdown(stats: list[PoolStats]) -> str:
         lines.append(
             f"| {s.problem} | {s.subtask} | {s.samples} | {s.right} ({s.right_share:.1%}) "
             f"| {s.popular_wrong} ({s.popular_wrong / max(1, s.samples):.0%}) | {s.slow} "
-            f"| {s.large_only} | {s.edge} | {s.random50:.1f} / {s.oracle50:.1f} "
+            f"| {s.large_only} | {s.edge} | {s.random50:.2f} / {s.oracle50:.2f} "
+            f"| {s.random_limit:.2f} / {s.oracle_limit:.2f} (k={s.limit}) "
             f"| {', '.join(missing) or 'none'} |"
         )
-    rnd, orc = sum(s.random50 for s in stats), sum(s.oracle50 for s in stats)
+    r50, o50, rlim, olim = aggregate(stats)
     tail = (
-        f"\nAggregate: expected random@50 {rnd:.1f} of oracle@50 {orc:.1f} points "
-        f"= {rnd / max(orc, 1e-9):.1%} (the set discriminates at <= {RANDOM_SHARE_MAX:.0%}).\n"
+        f"\nAggregate (each problem's points as a share of its maximum): expected random@50 "
+        f"{r50:.2f} of oracle@50 {o50:.2f} = {r50 / max(o50, 1e-9):.1%}; at each problem's "
+        f"submission limit, random {rlim:.2f} of oracle {olim:.2f} = "
+        f"{rlim / max(olim, 1e-9):.1%} (the set discriminates at <= {RANDOM_SHARE_MAX:.0%}).\n"
     )
     return head + "\n".join(lines) + "\n" + tail
+
+
+def aggregate(stats: list[PoolStats]) -> tuple[float, float, float, float]:
+    """Random and oracle points at 50 and at the limit, summed as shares of each maximum."""
+
+    def total(f: str) -> float:
+        return sum(getattr(s, f) / max(s.max_points, 1e-9) for s in stats)
+
+    return total("random50"), total("oracle50"), total("random_limit"), total("oracle_limit")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -222,7 +245,7 @@ def main(argv: list[str] | None = None) -> int:
             if args.out.is_file()
             else text
         )
-    rnd, orc = sum(s.random50 for s in stats), sum(s.oracle50 for s in stats)
+    _, _, rnd, orc = aggregate(stats)
     return 0 if rnd <= RANDOM_SHARE_MAX * orc else 1
 
 

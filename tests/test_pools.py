@@ -78,6 +78,8 @@ def test_random50_is_an_expectation_below_the_oracle():
     s = pool_stats.pool_stats(_matrix(POOL), SIZES, draws=200)
     assert s.oracle50 == 1.0
     assert s.random50 == pytest.approx(0.5, abs=0.1)  # 50 of 100 draws hold the right one
+    assert s.limit == 10 and s.oracle_limit == 1.0  # all-or-nothing: cpsolve's limit is 10
+    assert s.random_limit == pytest.approx(0.1, abs=0.05)  # 10 of 100 draws
     few = pool_stats.pool_stats(_matrix(POOL[:10]), SIZES, draws=20)
     assert few.random50 == 1.0  # 50 submissions take all 10 candidates
 
