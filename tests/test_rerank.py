@@ -126,3 +126,32 @@ def test_time_jitter_below_a_tenth_of_the_limit_changes_no_score() -> None:
     m.gen_time[:] = 0.95
     x = features(m, prepare(m).clusterings)
     assert x[:, FEATURES.index("time_frac")].max() == pytest.approx(0.9)
+
+
+def test_plurality_agreement_picks_the_right_singleton_over_near_misses() -> None:
+    """Four inputs of `full`. The right program is alone in its exact cluster; three near
+    misses each give a wrong answer on one input of their own; a popular wrong algorithm (two
+    samples) is wrong everywhere; a program failing the public test does not vote. On every
+    input the plurality of the public-test passers is the right answer: the right program
+    agrees on all four, each near miss on three, the wrong algorithm on none; with the
+    default weights the right one scores highest, though its cluster is not the largest."""
+    p = make_problem([("full", 100, ["a*"])], public_tests=[PUBLIC[1] | {"subtasks": None}])
+    right, wrong_alg = [0, 0, 0, 0], [5, 5, 5, 5]
+    rows = [
+        {"st": "full", "out": right, "hidden": {"full": 100}},
+        {"st": "full", "out": [1, 0, 0, 0]},
+        {"st": "full", "out": [0, 2, 0, 0]},
+        {"st": "full", "out": [0, 0, 3, 0]},
+        {"st": "full", "out": wrong_alg},
+        {"st": "full", "out": wrong_alg},
+        {"st": "full", "out": [7, 7, 7, 7], "pub": [False]},
+        {"st": "full", "out": [7, 7, 7, 7], "pub": [False]},
+        {"st": "full", "out": [7, 7, 7, 7], "pub": [False]},
+    ]
+    m = make_matrix(p, ["full"] * 4, rows)
+    x = features(m, prepare(m).clusterings)
+    agree = x[:, FEATURES.index("plurality")]
+    assert agree.tolist() == pytest.approx([1.0, 0.75, 0.75, 0.75, 0.0, 0.0, 0.0, 0.0, 0.0])
+    scores = heuristic_scores(x)
+    assert int(np.argmax(scores[:6])) == 0
+    assert x[4, FEATURES.index("cluster_share")] > x[0, FEATURES.index("cluster_share")]

@@ -35,7 +35,7 @@ from cpsolve.select.cluster import exact_labels, signatures
 from cpsolve.select.matrix import ExecutionMatrix
 from cpsolve.select.metrics import StrategyRow, strategy_table
 from cpsolve.select.planner import Planner, PlannerSettings, Prepared
-from cpsolve.select.rerank import LearnedRanker, passes_public
+from cpsolve.select.rerank import LearnedRanker, column_plurality, passes_public
 
 BASELINES = ("random", "public-then-random", "alphacode", "codet")
 KS = (1, 2, 5, 10, 50)  # points after k submissions are reported for these k
@@ -241,24 +241,13 @@ def largest_clusters(matrix: ExecutionMatrix, k: int) -> list[int]:
     return _round_robin(matrix, orders, k)
 
 
-def _plurality(sig: np.ndarray) -> np.ndarray:
-    """Per column, the most frequent successful output class (-1 if none succeeded)."""
-    out = np.full(sig.shape[1], -1, dtype=sig.dtype)
-    for j in range(sig.shape[1]):
-        col = sig[:, j][sig[:, j] >= 0]
-        if col.size:
-            vals, counts = np.unique(col, return_counts=True)
-            out[j] = vals[np.argmax(counts)]
-    return out
-
-
 def codet(matrix: ExecutionMatrix, k: int) -> list[int]:
     orders: dict[int, list[int]] = {}
     for s in range(matrix.n_subtasks):
         rows = matrix.candidates_of(s)
         rows = rows[matrix.compile_ok[rows]]
         sig = signatures(matrix, rows, matrix.relevant_inputs(s))
-        agree = sig == _plurality(sig)[None, :]
+        agree = sig == column_plurality(sig)[None, :]
         public = matrix.public_passed[rows][:, matrix.public_required[s]]
         passed = np.ascontiguousarray(np.hstack([agree, public]).astype(np.uint8))
         labels = exact_labels(passed)

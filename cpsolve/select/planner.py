@@ -45,7 +45,13 @@ class PlannerSettings(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     weights: ScoreWeights = Field(default_factory=ScoreWeights)
-    penalty: float = Field(default=0.5, ge=0, description="per submission made from a cluster")
+    penalty: float = Field(
+        default=4.0,
+        ge=0,
+        description="per submission made from a cluster: on the scorer's scale (features "
+        "weighted to a spread of a few points), one refuted submission moves its cluster "
+        "below the others, since its members gave the same outputs on every generated input",
+    )
     limit: int | None = Field(default=None, ge=1, description="None: 50 (IOI) or 10 (10@k)")
     cluster_mode: ClusterMode = "auto"
     fuzzy_threshold: float = Field(default=0.1, gt=0, le=1)

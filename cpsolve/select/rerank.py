@@ -9,7 +9,13 @@ reorder equal candidates, and a resumed run would not plan what an uninterrupted
 slowest run on the subtask's largest generated inputs relative to the limit (a time-out counts
 as the whole limit; tenths too), and whether it timed out on any generated input: a program
 right on everything but too slow on the maximum sizes ranks below the right ones (it leaves
-their cluster only where a time-out changed its verdict).
+their cluster only where a time-out changed its verdict); and its agreement with the plurality:
+the share of its subtask's generated inputs on which it gives the output most of the subtask's
+public-test passers give (CodeT's dual agreement, per candidate). Exact clusters see a right
+program that only a few samples share as one more small cluster; wrong programs near the right
+one (an edge case missed, a bound off by one) each differ from it on a few inputs of their own,
+so on every input most of them side with it, and the plurality's answer is the right one unless
+one wrong algorithm outnumbers everything else.
 Filtering (candidates failing a public test they must pass rank below all that pass) is the
 planner's first key, `passes_public()`; the score orders candidates within that tier.
 """
@@ -37,8 +43,9 @@ FEATURES: tuple[str, ...] = (
     "time_frac",
     "max_input_time",
     "timed_out",
+    "plurality",
 )
-RANKER_FORMAT = 3  # 2: time_frac in tenths of the limit; 3: max_input_time, timed_out
+RANKER_FORMAT = 4  # 2: time_frac in tenths; 3: max_input_time, timed_out; 4: plurality
 TIME_STEPS = 10  # time_frac is floor(slowest / limit * TIME_STEPS) / TIME_STEPS
 
 
@@ -56,6 +63,7 @@ class ScoreWeights(BaseModel):
     time_frac: float = -0.5
     max_input_time: float = -1.0
     timed_out: float = -2.0
+    plurality: float = 3.0
 
     def vector(self) -> np.ndarray:
         return np.array([getattr(self, f) for f in FEATURES], dtype=np.float64)
@@ -116,6 +124,34 @@ def time_features(matrix: ExecutionMatrix, relevant: np.ndarray) -> tuple[np.nda
     return _tenths(slowest / limit), tle.any(axis=1).astype(np.float64)
 
 
+def column_plurality(classes: np.ndarray) -> np.ndarray:
+    """Per column, the most frequent non-negative value (the smallest on a tie; -1 if none)."""
+    out = np.full(classes.shape[1], -1, dtype=np.int64)
+    for j in range(classes.shape[1]):
+        col = classes[:, j][classes[:, j] >= 0]
+        if col.size:
+            vals, counts = np.unique(col, return_counts=True)
+            out[j] = vals[np.argmax(counts)]
+    return out
+
+
+def plurality_agreement(matrix: ExecutionMatrix) -> np.ndarray:
+    """Per candidate: the share of its subtask's relevant generated inputs on which it ran and
+    gave the output class that most of the subtask's public-test passers gave (0 where no
+    passer gave one, or the subtask has no generated input)."""
+    out = np.zeros(matrix.n_candidates)
+    voters = passes_public(matrix)
+    for s in range(matrix.n_subtasks):
+        rows, cols = matrix.candidates_of(s), matrix.relevant_inputs(s)
+        if not rows.size or not cols.size:
+            continue
+        ran = matrix.gen_verdict[np.ix_(rows, cols)] == OK
+        classes = np.where(ran, matrix.gen_class[np.ix_(rows, cols)], -1)
+        plural = column_plurality(classes[voters[rows]])
+        out[rows] = ((classes == plural[None, :]) & (plural >= 0)[None, :]).mean(axis=1)
+    return out
+
+
 def features(matrix: ExecutionMatrix, clusterings: dict[int, Clustering]) -> np.ndarray:
     """The (candidates x FEATURES) feature matrix; candidates in no cluster get share 0."""
     relevant = _relevant_mask(matrix)
@@ -140,6 +176,7 @@ def features(matrix: ExecutionMatrix, clusterings: dict[int, Clustering]) -> np.
         "time_frac": time_frac,
         "max_input_time": max_input_time,
         "timed_out": timed_out,
+        "plurality": plurality_agreement(matrix),
     }
     return np.column_stack([np.asarray(cols[f], dtype=np.float64) for f in FEATURES])
 

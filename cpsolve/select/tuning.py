@@ -31,6 +31,7 @@ WEIGHT_RANGES: dict[str, tuple[float, float]] = {
     "time_frac": (-3.0, 0.0),
     "max_input_time": (-3.0, 0.0),
     "timed_out": (-6.0, 0.0),
+    "plurality": (0.0, 8.0),
 }
 PENALTY_RANGE = (0.01, 10.0)  # searched log-uniformly
 
