@@ -38,7 +38,7 @@ import numpy as np
 
 from cpsolve.select.baselines import oracle_points, random_k, score_submissions
 from cpsolve.select.matrix import VERDICTS, ExecutionMatrix
-from cpsolve.select.rerank import passes_public
+from cpsolve.select.rerank import column_plurality, passes_public
 
 TLE = VERDICTS.index("TLE")
 RANDOM_SHARE_MAX = 0.6
@@ -82,17 +82,6 @@ def hardest(matrix: ExecutionMatrix) -> int:
     return max(scoring, key=lambda s: (int(matrix.includes[s].sum()), s))
 
 
-def _reference(classes: np.ndarray) -> np.ndarray:
-    """Per column, the output class most right candidates give (-1 when none gives one)."""
-    out = np.full(classes.shape[1], -1, dtype=np.int64)
-    for j in range(classes.shape[1]):
-        col = classes[:, j][classes[:, j] >= 0]
-        if col.size:
-            vals, counts = np.unique(col, return_counts=True)
-            out[j] = vals[np.argmax(counts)]
-    return out
-
-
 def _large_columns(sizes: np.ndarray) -> np.ndarray:
     """The largest quarter of the columns (at least one), by size."""
     if sizes.size == 0:
@@ -121,7 +110,7 @@ def pool_stats(
     else:
         sizes = np.asarray(sizes)[cols]
     large = _large_columns(np.asarray(sizes, dtype=np.float64))
-    ref = _reference(classes[right]) if right.any() else np.full(cols.size, -1)
+    ref = column_plurality(classes[right]) if right.any() else np.full(cols.size, -1)
     known = ref >= 0
     same = (classes == ref) | ~known
     public = passes_public(matrix)[rows] & matrix.compile_ok[rows]
