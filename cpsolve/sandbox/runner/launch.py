@@ -113,14 +113,26 @@ class Proc:
 
 
 class ServerLauncher:
-    """The C launcher, one long-lived process per runner."""
+    """The C launcher, one long-lived process per runner. `filtered` (the default): it runs
+    under the seccomp filter and a fresh session keyring of its own, which every process it
+    forks inherits (nothing compiled per process), so its processes cannot have namespaces of
+    their own: those go to `plain()`, an unfiltered sibling started on first use that gives
+    each process its own filter and keyring."""
 
-    def __init__(self, exe: str) -> None:
+    def __init__(self, exe: str, filtered: bool = True) -> None:
         self.exe = exe
+        self.filtered = filtered
         self.counter = 0
         self.buf = b""
         self.proc: Any = None  # a subprocess.Popen once started
+        self._plain: ServerLauncher | None = None if filtered else self
         self.restart()
+
+    def plain(self) -> ServerLauncher:
+        """The launcher for processes with namespaces of their own (Spec.ns)."""
+        if self._plain is None:
+            self._plain = ServerLauncher(self.exe, filtered=False)
+        return self._plain
 
     def restart(self) -> None:
         import subprocess
@@ -129,8 +141,9 @@ class ServerLauncher:
             with contextlib.suppress(OSError):
                 self.proc.kill()
             self.proc.wait()
+        argv = [self.exe, "--filtered"] if self.filtered else [self.exe]
         self.proc = subprocess.Popen(
-            [self.exe], stdin=subprocess.PIPE, stdout=subprocess.PIPE, bufsize=0
+            argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, bufsize=0
         )
         self.buf = b""
 
@@ -179,6 +192,10 @@ class ExecLauncher:
     def __init__(self, argv: list[str]) -> None:
         self.argv = argv
         self.counter = 0
+
+    def plain(self) -> ExecLauncher:
+        """Every process gets its namespaces here (no filter to inherit)."""
+        return self
 
     def start(self, spec: Spec) -> Proc:
         self.counter += 1

@@ -32,6 +32,10 @@
 enum { KEPT = 0, KILLED_WALL = 1, KILLED_CPU = 2, KILLED_MEMORY = 3 };
 
 static int errw = -1;
+/* --filtered: the launcher joined a fresh session keyring and installed the seccomp filter on
+   itself when it started; its children inherit both (nothing is compiled per process) and may
+   not ask for namespaces of their own (unshare is denied). */
+static int filtered;
 
 static void fail(const char *what) {
   char buf[600];
@@ -157,6 +161,11 @@ static void open_phase(char **a, int *fds, int phase) {
    fresh session keyring, so cpsolve's own is not inherited (keyctl is denied besides). */
 static void own_namespaces(long ns) {
   int flags = (ns & 1 ? CLONE_NEWIPC : 0) | (ns & 2 ? CLONE_NEWNET : 0);
+  if (filtered) {
+    if (!flags) return; /* the keyring is the launcher's own fresh one, keyctl denied */
+    errno = EPERM;
+    fail("namespaces need the unfiltered launcher");
+  }
   if (flags && unshare(flags) != 0) fail("unshare");
   syscall(__NR_keyctl, 1 /* KEYCTL_JOIN_SESSION_KEYRING */, (char *)0);
 }
@@ -207,7 +216,7 @@ static void child(char **a, char **prog, char **envp) {
      never touches (a runtime's heap arena, an mmap it uses sparsely) */
   unsigned long long guard = as + (as > GUARD_BYTES ? as : GUARD_BYTES);
   lim(RLIMIT_AS, guard, guard, "RLIMIT_AS");
-  install_seccomp();
+  if (!filtered) install_seccomp(); /* else inherited from the launcher */
   execve(prog[0], prog, envp);
   fail(prog[0]);
 }
@@ -395,8 +404,15 @@ static void reap(void) {
 }
 
 int main(int argc, char **argv) {
-  (void)argc;
-  (void)argv;
+  if (argc > 1 && !strcmp(argv[1], "--filtered")) {
+    /* once for every process it starts: a fresh anonymous session keyring (not cpsolve's),
+       then the filter, which a fork shares instead of compiling it again */
+    syscall(__NR_keyctl, 1 /* KEYCTL_JOIN_SESSION_KEYRING; Docker's profile denies it */,
+            (char *)0);
+    if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) return 5;
+    install_seccomp();
+    filtered = 1;
+  }
   sigset_t chld;
   sigemptyset(&chld);
   sigaddset(&chld, SIGCHLD);
