@@ -115,9 +115,9 @@ class Proc:
 class ServerLauncher:
     """The C launcher, one long-lived process per runner. `filtered` (the default): it runs
     under the seccomp filter and a fresh session keyring of its own, which every process it
-    forks inherits (nothing compiled per process), so its processes cannot have namespaces of
-    their own: those go to `plain()`, an unfiltered sibling started on first use that gives
-    each process its own filter and keyring."""
+    starts inherits (nothing compiled per process), so its processes cannot have namespaces of
+    their own: those go to `plain()`, an unfiltered sibling that gives each process its own
+    filter and keyring. Both start with the runner: every run sees the same processes."""
 
     def __init__(self, exe: str, filtered: bool = True) -> None:
         self.exe = exe
@@ -125,13 +125,11 @@ class ServerLauncher:
         self.counter = 0
         self.buf = b""
         self.proc: Any = None  # a subprocess.Popen once started
-        self._plain: ServerLauncher | None = None if filtered else self
         self.restart()
+        self._plain = ServerLauncher(exe, filtered=False) if filtered else self
 
     def plain(self) -> ServerLauncher:
         """The launcher for processes with namespaces of their own (Spec.ns)."""
-        if self._plain is None:
-            self._plain = ServerLauncher(self.exe, filtered=False)
         return self._plain
 
     def restart(self) -> None:
