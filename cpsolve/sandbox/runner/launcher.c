@@ -228,6 +228,14 @@ struct spawn {
 };
 static char child_stack[1 << 18] __attribute__((aligned(16)));
 
+/* whether a request's streams (a[8..10]) are all the runner's own files (R:, W:), whose opens
+   never wait */
+static int own_files_only(char **a) {
+  for (int i = 8; i < 11; i++)
+    if (strncmp(a[i], "R:", 2) && strncmp(a[i], "W:", 2)) return 0;
+  return 1;
+}
+
 static int spawned(void *arg) {
   struct spawn *sp = arg;
   close(sp->errr);
@@ -323,10 +331,16 @@ static void start(char *body, uint32_t len) {
     env[nenv] = 0;
   }
   struct spawn sp = {a, env, ep[0], ep[1]};
-  /* the child borrows the launcher's memory until it execs (as posix_spawn's does): no page
-     tables copied, none torn down; the launcher waits meanwhile (CLONE_VFORK) */
-  int flags = CLONE_VM | CLONE_VFORK | SIGCHLD;
-  pid_t pid = env ? clone(spawned, child_stack + sizeof child_stack, flags, &sp) : -1;
+  pid_t pid = -1;
+  if (env && own_files_only(a)) {
+    /* the child borrows the launcher's memory until it execs (as posix_spawn's does): no page
+       tables copied, none torn down. The launcher waits meanwhile (CLONE_VFORK), so only a
+       child that cannot block before its exec (streams: the runner's own files) is cloned */
+    int flags = CLONE_VM | CLONE_VFORK | SIGCHLD;
+    pid = clone(spawned, child_stack + sizeof child_stack, flags, &sp);
+  } else if (env && (pid = fork()) == 0) {
+    spawned(&sp); /* may wait on a FIFO or a planted file: the launcher goes on meanwhile */
+  }
   free(env);
   close(ep[1]);
   if (pid < 0) {
