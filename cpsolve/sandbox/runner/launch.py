@@ -3,13 +3,14 @@
 Programs are started by the launcher: a small static C server (compiled from launcher.c when
 the runner starts) that the runner keeps running beside it. Per process the runner sends a
 request; the launcher clones a child that borrows its memory until it execs (CLONE_VM |
-CLONE_VFORK, as posix_spawn does: a tiny static process, so the program's peak RSS is its own),
-sets the child up (rlimits, uid, streams), execs it, enforces the wall-clock limit, reaps it
-and reports. The runner keeps two: `--filtered` (runs and compiles) joined a fresh session
-keyring and installed the seccomp filter on itself when it started, and its children inherit
-both; the plain one (job processes with namespaces of their own) sets up each child's.
-Without a C compiler, `__main__.py --launch ARGS` does the same for one process in Python
-(slower; RSS inflated by Python's own).
+CLONE_VFORK, as posix_spawn does; a child whose streams may wait, FIFOs and job files, is
+forked: a tiny static process, so the program's peak RSS is its own), sets the child up
+(rlimits, uid, streams), execs it, enforces the wall-clock limit, reaps it and reports. The
+runner keeps two: `--filtered` (runs and compiles) joined a fresh session keyring and
+installed the seccomp filter on itself when it started, and its children inherit both; the
+plain one (job processes with namespaces of their own) sets up each child's. Without a C
+compiler, `__main__.py --launch ARGS` does the same for one process in Python (slower; RSS
+inflated by Python's own).
 
 Request (to the launcher's stdin): u32 little-endian length, then NUL-terminated strings
   ID NENV ENV*NENV UID CPU_S FSIZE NOFILE NPROC AS WALL_MS CWD STDIN STDOUT STDERR -- PROG ARGS
