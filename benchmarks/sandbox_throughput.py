@@ -1,7 +1,8 @@
 """Sandbox throughput: N runs of a trivial C++ program (read two ints, print the sum) through bare
 subprocess, the local backend and the Docker backend, in one run.
 
-Prints executions per second of each and the ratio to bare (target: >= 0.5 for both backends).
+Prints executions per second of each and the ratio to bare (target, issue 15: >= 0.8 for both
+backends), and the machine's load average: on a shared machine the ratio falls with the load.
 Bare runs as many at a time as the backends have workers, so the ratio is per core. Opening a
 backend (starting its runners or containers) is reported on its own line, not mixed in.
 
@@ -26,7 +27,7 @@ def main() -> None:
     ap.add_argument("--workers", type=int, default=os.cpu_count() or 1)
     ns = ap.parse_args()
     n, w = ns.runs, ns.workers
-    print(f"{n} runs of a trivial C++ program, {w} worker(s)")
+    print(f"{n} runs of a trivial C++ program, {w} worker(s); load average {_load()}")
     results = []
     binary = b""
     with tempfile.TemporaryDirectory(prefix="cpsolve-bench-") as cache:
@@ -47,6 +48,11 @@ def main() -> None:
         print(f"{t.backend + ' backend':29}: {t.rate:8.0f} runs/s   {t.rate / bare.rate:.2f}x bare")
     for t in results:
         print(f"start-up, {t.backend} ({t.workers} worker(s)): {t.startup_s:.2f} s")
+    print(f"load average at the end: {_load()}")
+
+
+def _load() -> str:
+    return " ".join(f"{x:.2f}" for x in os.getloadavg())
 
 
 if __name__ == "__main__":

@@ -295,6 +295,16 @@ def test_keyrings_and_namespaces_are_out_of_reach(box: Sandbox, host: Path) -> N
         assert r.verdict == Verdict.AC, r
         lines = (r.stdout or b"").decode().splitlines()
         assert len(lines) == 11 and all(line.endswith(" refused") for line in lines), lines
+    # side by side in a job: instances with namespaces of their own and a trusted process
+    # (started by the runner's other launcher, which filters each process itself)
+    limits = Limits(processes=4)
+    procs = [ProcSpec(name=f"instance{i}", program=keyring.key, limits=limits) for i in (1, 2)]
+    procs.append(ProcSpec(name="grader", program=keyring.key, limits=limits, trusted=True))
+    res = box.run_job(Job(stages=[Stage(procs=procs)]))
+    for p in res.procs:
+        lines = p.stdout.decode().splitlines()
+        assert p.verdict == Verdict.AC and len(lines) == 11, (p.name, p)
+        assert all(line.endswith(" refused") for line in lines), (p.name, lines)
     same_box(before, probe(box))
     host_unaffected(box, host)
 

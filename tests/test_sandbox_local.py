@@ -160,6 +160,28 @@ def test_interactor_and_program_talk_through_fifos(sb: LocalSandbox) -> None:
     assert res.files == {"score.txt": b"20"}
 
 
+def test_a_program_waits_for_a_manager_started_after_it(sb: LocalSandbox) -> None:
+    """The program's input is a FIFO that a trusted manager, listed after it, opens by name (as
+    CMS managers do): the program's start waits for that open, the manager's start does not."""
+    manager = py(sb, "import sys\nwith open(sys.argv[1], 'w') as f:\n    f.write('7 35\\n')\n")
+    program = py(sb, "a, b = map(int, input().split())\nprint(a + b)\n")
+    job = Job(
+        fifos=["to_prog"],
+        stages=[
+            Stage(
+                procs=[
+                    ProcSpec(name="program", program=program.key, stdin="fifo:to_prog"),
+                    ProcSpec(name="manager", program=manager.key, args=["to_prog"], trusted=True),
+                ]
+            )
+        ],
+    )
+    res = sb.run_job(job)
+    assert res.error is None
+    assert [p.verdict for p in res.procs] == [Verdict.AC] * 2, res.procs
+    assert res.proc("program").stdout == b"42\n"
+
+
 def test_later_stage_skipped_after_failure(sb: LocalSandbox) -> None:
     crash = py(sb, "raise SystemExit(1)\n")
     job = Job(

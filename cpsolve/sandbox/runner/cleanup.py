@@ -3,6 +3,7 @@ the SysV IPC objects pool uids created."""
 
 from __future__ import annotations
 
+import ctypes
 import os
 import signal
 import stat
@@ -94,11 +95,30 @@ def reap_orphans() -> tuple[float, int]:
 
 
 IPC_COLUMNS = {"shm": (7, 9), "sem": (4, 6), "msg": (7, 9)}  # (uid, cuid) in /proc/sysvipc/*
+# (cmd, index of the in-use count among the struct's leading ints): shm_info.used_ids,
+# seminfo.semusz, msginfo.msgpool as SHM_INFO, SEM_INFO and MSG_INFO fill them in
+IPC_INFO_CMDS = {"shm": (14, 0), "sem": (19, 7), "msg": (12, 0)}
+
+
+def ipc_in_use() -> bool:
+    """Whether this IPC namespace holds any SysV object: three counts from the kernel instead of
+    reading /proc/sysvipc (the usual run leaves none). True when the kernel does not say."""
+    for kind, (cmd, index) in IPC_INFO_CMDS.items():
+        info = (ctypes.c_int * 16)()
+        if kind == "sem":
+            done = libc.semctl(0, 0, cmd, ctypes.byref(info))
+        else:
+            done = getattr(libc, f"{kind}ctl")(0, cmd, ctypes.byref(info))
+        if done < 0 or info[index] != 0:
+            return True
+    return False
 
 
 def remove_ipc(uids: set[int]) -> None:
     """Remove SysV IPC objects created by pool uids (they would outlive the run). Removal runs
     as the creator: the runner may lack CAP_SYS_ADMIN (Docker)."""
+    if not ipc_in_use():
+        return
     found: dict[int, list[tuple[str, int]]] = {}
     for kind, (uid_col, cuid_col) in IPC_COLUMNS.items():
         try:
@@ -140,6 +160,13 @@ def remove_tree(path: str, max_entries: int = 10_000_000) -> None:
     fresh names), so any depth takes a queue, never a stack. Every directory is made searchable
     first (a program may leave one mode 000); links are removed, never followed. The processes
     that wrote the tree are dead (swept) before this runs."""
+    try:
+        os.rmdir(path)  # the usual case: the run left nothing in it
+        return
+    except FileNotFoundError:
+        return
+    except OSError:
+        pass  # not empty: the walk below
     try:
         top = os.open(path, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC)
     except FileNotFoundError:

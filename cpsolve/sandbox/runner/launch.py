@@ -2,22 +2,28 @@
 
 Programs are started by the launcher: a small static C server (compiled from launcher.c when
 the runner starts) that the runner keeps running beside it. Per process the runner sends a
-request; the launcher forks (a tiny process, so fork is cheap and the program's peak RSS is
-its own), sets the child up (rlimits, uid, streams), execs it, enforces the wall-clock limit,
-reaps it and reports. Without a C compiler, `__main__.py --launch ARGS` does the same for one
-process in Python (slower; RSS inflated by Python's own).
+request; the launcher clones a child that borrows its memory until it execs (CLONE_VM |
+CLONE_VFORK, as posix_spawn does; a child whose streams may wait, FIFOs and job files, is
+forked: a tiny static process, so the program's peak RSS is its own), sets the child up
+(rlimits, uid, streams), execs it, enforces the wall-clock limit, reaps it and reports. The
+runner keeps two: `--filtered` (runs and compiles) joined a fresh session keyring and
+installed the seccomp filter on itself when it started, and its children inherit both; the
+plain one (job processes with namespaces of their own) sets up each child's. Without a C
+compiler, `__main__.py --launch ARGS` does the same for one process in Python (slower; RSS
+inflated by Python's own).
 
 Request (to the launcher's stdin): u32 little-endian length, then NUL-terminated strings
   ID NENV ENV*NENV UID CPU_S FSIZE NOFILE NPROC AS WALL_MS CWD STDIN STDOUT STDERR -- PROG ARGS
   UID is UID:GID:UMASK[:NS]; -1 keeps the uid; NS: 1 gives the process its own IPC namespace,
-  2 its own network namespace (bits; 3 both). Every process gets a fresh session keyring and
-  (C launcher) a seccomp filter denying keyrings, namespaces, mounts, BPF, perf, ptrace and the
-  like (launcher.c `denied`). Streams: R:PATH / W:PATH (opened as root: the runner's own files),
-  r:PATH, w:PATH, fr:PATH / fw:PATH (FIFO ends), opened after dropping privileges, read ends
-  first and without blocking, so FIFO pairs never deadlock; fb:PATH is a FIFO read end opened
-  blocking, for a FIFO whose writer is no stream of the stage but a process that opens it by
-  name (a CMS manager): as in CMS, the program's input does not end before the manager opened
-  it.
+  2 its own network namespace (bits; 3 both; the plain launcher only). Every process runs in a
+  session keyring that is not cpsolve's (a fresh one: its own, or the filtered launcher's) and
+  (C launcher) under a seccomp filter denying keyrings, namespaces, mounts, BPF, perf, ptrace
+  and the like (launcher.c `denied`). Streams: R:PATH / W:PATH (opened as root: the runner's
+  own files), r:PATH, w:PATH, fr:PATH / fw:PATH (FIFO ends), opened after dropping
+  privileges, read ends first and without blocking, so FIFO pairs never deadlock; fb:PATH is
+  a FIFO read end opened blocking, for a FIFO whose writer is no stream of the stage but a
+  process that opens it by name (a CMS manager): as in CMS, the program's input does not end
+  before the manager opened it.
 Report (a line on its stdout): "ID ok STATUS UTIME_US STIME_US MAXRSS_KB WALL_US KILLED"
   or "ID err MESSAGE". KILLED: 0, or why the launcher killed it: 1 wall clock, 2 CPU time
   (watched every 10 ms: RLIMIT_CPU counts whole seconds only), 3 resident memory over AS (the
@@ -113,14 +119,24 @@ class Proc:
 
 
 class ServerLauncher:
-    """The C launcher, one long-lived process per runner."""
+    """The C launcher, one long-lived process per runner. `filtered` (the default): it runs
+    under the seccomp filter and a fresh session keyring of its own, which every process it
+    starts inherits (nothing compiled per process), so its processes cannot have namespaces of
+    their own: those go to `plain()`, an unfiltered sibling that gives each process its own
+    filter and keyring. Both start with the runner: every run sees the same processes."""
 
-    def __init__(self, exe: str) -> None:
+    def __init__(self, exe: str, filtered: bool = True) -> None:
         self.exe = exe
+        self.filtered = filtered
         self.counter = 0
         self.buf = b""
         self.proc: Any = None  # a subprocess.Popen once started
         self.restart()
+        self._plain = ServerLauncher(exe, filtered=False) if filtered else self
+
+    def plain(self) -> ServerLauncher:
+        """The launcher for processes with namespaces of their own (Spec.ns)."""
+        return self._plain
 
     def restart(self) -> None:
         import subprocess
@@ -129,9 +145,8 @@ class ServerLauncher:
             with contextlib.suppress(OSError):
                 self.proc.kill()
             self.proc.wait()
-        self.proc = subprocess.Popen(
-            [self.exe], stdin=subprocess.PIPE, stdout=subprocess.PIPE, bufsize=0
-        )
+        argv = [self.exe, "--filtered"] if self.filtered else [self.exe]
+        self.proc = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, bufsize=0)
         self.buf = b""
 
     def start(self, spec: Spec) -> Proc:
@@ -179,6 +194,10 @@ class ExecLauncher:
     def __init__(self, argv: list[str]) -> None:
         self.argv = argv
         self.counter = 0
+
+    def plain(self) -> ExecLauncher:
+        """Every process gets its namespaces here (no filter to inherit)."""
+        return self
 
     def start(self, spec: Spec) -> Proc:
         self.counter += 1

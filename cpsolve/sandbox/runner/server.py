@@ -115,15 +115,16 @@ class Runner:
 
     def launch(self, specs: list[Spec]) -> list[Proc]:
         """Start every process of `specs` (at once: FIFO peers), wait for all of them."""
+        launcher = self.launcher.plain() if any(s.ns for s in specs) else self.launcher
         procs = []
         for spec in specs:
             try:
-                procs.append(self.launcher.start(spec))
+                procs.append(launcher.start(spec))
             except OSError as exc:  # e.g. arguments too long
                 proc = Proc(0, spec.limits, time.monotonic())
                 proc.done, proc.error = True, f"{type(exc).__name__}: {exc}"
                 procs.append(proc)
-        self.launcher.wait(procs)
+        launcher.wait(procs)
         return procs
 
     def io_files(self, *names: str) -> list[str]:
