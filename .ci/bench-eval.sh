@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # benchmarks/ci-set: three of the pooled problems (a checker problem, an IOI-style communication
-# task with three subtasks, the interactive one); benchmarks/ci.config.json: smaller pools than the defaults (30
+# task with three subtasks, the interactive one); benchmarks/ci.config.json: smaller pools than the defaults (34
 # samples, 16 generated inputs, 4 generators and 4 validators a subtask) so that the bench fits
 # CI's time on two cores. The whole set is `cpsolve bench problems` with the defaults.
 cpsolve bench benchmarks/ci-set --engine replay --sandbox local --config benchmarks/ci.config.json \
