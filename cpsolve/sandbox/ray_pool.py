@@ -60,6 +60,10 @@ START_TIMEOUT_S = 300.0
 IN_FLIGHT = 2  # requests sent to an actor at once: it starts the next as it returns one
 INLINE_BYTES = 64 << 10  # a smaller input travels in the request; a larger one by object ref
 MAX_CHUNK = 64  # runs in one request
+# Ray starts its workers at nice 15, so every other process on a node (Ray's own, and anything
+# else there) comes first; the actors' sandboxes run programs under time limits at nice 0, as
+# the local pool does (Ray's job supervisor asks the same for its jobs' workers).
+AT_NICE_0 = {"env_vars": {"RAY_worker_niceness": "0"}}
 LOST = (RayActorError, ActorUnavailableError, GetTimeoutError)
 
 
@@ -188,7 +192,7 @@ class RaySandbox:
             slots = _spread(slots, workers)
         if not slots:
             raise UserError("the Ray cluster has no node with CPUs for the sandbox")
-        actor: Any = ray.remote(num_cpus=1, max_restarts=0)(SandboxNode)
+        actor: Any = ray.remote(num_cpus=1, max_restarts=0, runtime_env=AT_NICE_0)(SandboxNode)
         self._actors: list[Any] = [
             actor.options(
                 scheduling_strategy=NodeAffinitySchedulingStrategy(nid, soft=False)
