@@ -239,6 +239,9 @@ class RaySandbox:
             except LOST:
                 self._lose(actor)
                 continue
+            except BaseException:  # the request's own error: the actor serves on
+                self._slots.put(actor)
+                raise
             finally:
                 with self._lock:
                     self._sent[id(actor)].remove(timeout)
