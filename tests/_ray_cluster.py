@@ -124,6 +124,11 @@ class LoopbackCluster:
                 return c.pid
         raise RuntimeError(f"node {node} has no raylet")
 
+    def kill_node(self, node: int) -> None:
+        """SIGKILL every process of node `node` (its raylet, its workers and what they started),
+        as losing its machine would."""
+        _kill_group(self.nodes[node], signal.SIGKILL)
+
     def stop(self) -> None:
         for p in reversed(self.nodes):
             _kill_group(p, signal.SIGTERM)

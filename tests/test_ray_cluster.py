@@ -1,10 +1,13 @@
 """The Ray backend on a real two-node Ray cluster on loopback (a head and a worker node, one CPU
 each, their own raylets): a run and a bench on the cluster give the local report, a worker node
 killed mid-run costs only retries, an engine's replicas on the cluster give one engine's samples,
-and without `--cluster` nothing imports Ray."""
+and without `--cluster` nothing imports Ray; the Ray sandbox itself: small inputs travel in the
+request and large ones reach an actor once, and an actor lost with two requests in flight costs
+only retries."""
 
 from __future__ import annotations
 
+import hashlib
 import importlib.util
 import json
 import os
@@ -16,6 +19,7 @@ import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -29,6 +33,8 @@ if not HAVE_RAY:
         raise RuntimeError("CPSOLVE_REQUIRE_RAY=1 but ray is not installed")
     pytest.skip("ray is not installed (pip install 'cpsolve[ray]')", allow_module_level=True)
 
+from cpsolve.languages import Language  # noqa: E402
+from cpsolve.sandbox.base import Limits  # noqa: E402
 from tests._ray_cluster import LoopbackCluster, free_port  # noqa: E402
 
 pytestmark = pytest.mark.timeout(900)
@@ -239,12 +245,86 @@ def test_a_run_without_cluster_never_imports_ray(problem_dir: Path, tmp_path: Pa
     assert res.stdout.strip().splitlines()[-1] == "False"
 
 
+SIZE_AND_SHA = """import hashlib, sys, time
+data = sys.stdin.buffer.read()
+time.sleep(float(sys.argv[1]) if len(sys.argv) > 1 else 0)
+print(len(data), hashlib.sha256(data).hexdigest())
+"""
+
+
+def size_and_sha(data: bytes) -> bytes:
+    return f"{len(data)} {hashlib.sha256(data).hexdigest()}\n".encode()
+
+
+@pytest.fixture
+def ray_sandbox(cluster: LoopbackCluster) -> Iterator[Any]:
+    """A Ray sandbox (one actor per node) on the cluster, this process its driver."""
+    import ray
+
+    from cpsolve.sandbox.ray_pool import RaySandbox, connect
+
+    connect(cluster.address)
+    try:
+        with RaySandbox("local") as sb:
+            assert sb.workers == 2
+            yield sb
+    finally:
+        ray.shutdown()
+
+
+def test_small_inputs_ride_in_the_request_and_large_ones_reach_an_actor_once(
+    ray_sandbox: Any,
+) -> None:
+    """Forty small inputs and three of 200 KB, run twice (other arguments: run again): every
+    program sees its own input, and the actors fetched no small input and each large one (and
+    the artifact) at most once each."""
+    sb = ray_sandbox
+    art = sb.compile(SIZE_AND_SHA, Language.PYTHON)
+    assert art.ok, art.message
+    inputs = [f"{i}\n".encode() for i in range(40)]
+    inputs += [bytes([65 + i]) * (200_000 + i) for i in range(3)]
+    want = [size_and_sha(x) for x in inputs]
+    limits = Limits(cpu_s=5)
+    for args in (["0"], ["0.0"]):
+        got = sb.run_batch(art, inputs, limits, args=args)
+        assert [r.verdict for r in got] == ["AC"] * len(inputs)
+        assert [r.stdout for r in got] == want
+    assert sb.fetched() <= sb.workers * (1 + 3)
+
+
+def test_losing_an_actor_with_requests_in_flight_costs_only_retries(ray_sandbox: Any) -> None:
+    """One of the two actors is killed while both hold requests: the batch ends with every
+    result, and later batches still run on the other actor (the lost one counted once)."""
+    import ray
+
+    sb = ray_sandbox
+    art = sb.compile(SIZE_AND_SHA, Language.PYTHON)
+    assert art.ok, art.message
+    inputs = [f"{i}\n".encode() for i in range(40)]
+    limits = Limits(cpu_s=5, wall_s=30)
+    got: list[Any] = []
+    batch = threading.Thread(
+        target=lambda: got.extend(sb.run_batch(art, inputs, limits, args=["0.2"]))
+    )
+    batch.start()
+    time.sleep(1.0)  # 40 runs of 0.2 s on two actors: at least 4 s
+    ray.kill(sb._actors[0], no_restart=True)
+    batch.join(600)
+    assert [r.stdout for r in got] == [size_and_sha(x) for x in inputs]
+    assert sb.lost >= 1
+    more = [f"more {i}\n".encode() for i in range(6)]
+    again = sb.run_batch(art, more, limits, args=["0"])
+    assert [r.stdout for r in again] == [size_and_sha(x) for x in more]
+
+
 def test_killing_the_worker_node_mid_run_still_gives_the_local_report(
     cluster: LoopbackCluster, problem_dir: Path, local_run: Path, tmp_path: Path
 ) -> None:
-    """The worker node's raylet is killed once executions start landing in the store; the
-    requests it held go to the head node's actor and the run ends with the local result.
-    (Last in the file: the cluster has one node left after it.)"""
+    """The worker node (its raylet, its actor and the actor's sandbox) is killed once
+    executions start landing in the store; the requests it held go to the head node's actor
+    and the run ends with the local result. (Last in the file: the cluster has one node left
+    after it.) Killing the raylet alone is no loss for requests that need no object: the actor
+    keeps answering for a second or two, which can be the rest of this small run."""
     run_dir = tmp_path / "run"
     killed: list[int] = []
 
@@ -253,7 +333,7 @@ def test_killing_the_worker_node_mid_run_still_gives_the_local_report(
         while time.monotonic() < end and not executions(run_dir):
             time.sleep(0.2)
         killed.append(executions(run_dir))
-        cluster.kill_raylet(1)
+        cluster.kill_node(1)
 
     killer = threading.Thread(target=kill_when_executing, daemon=True)
     killer.start()

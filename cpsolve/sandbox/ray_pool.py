@@ -3,9 +3,13 @@
 Each actor (`SandboxNode`) runs its node's own sandbox (local or docker) with one worker. The
 driver keeps what the run pool keeps (the run dedup cache, which artifacts exist) and sends work
 by content hash: a compiled artifact is put in Ray's object store once, when it is compiled, and
-every input once, when it is first run; requests name them by hash and carry their object refs,
-so an actor fetches an artifact or input it does not hold (an artifact lands in its node's
-on-disk compile cache, where the node's other actors find it) and never receives it twice.
+every large input (64 KiB or more) once, when it is first run; requests name them by hash and
+carry their object refs, so an actor fetches an artifact or large input it does not hold (an
+artifact lands in its node's on-disk compile cache, where the node's other actors find it) and
+never receives it twice. A small input travels in the request itself (a put costs the driver
+more than the bytes). Each actor has two requests in flight, so its sandbox starts the next
+chunk of runs as it returns one; chunks shrink towards the end of a batch so actors finish
+together.
 
 A node lost mid-run costs retries: a request whose actor died (or whose node went silent past
 the request's own timeout) is dropped from the pool and the request is sent again to a surviving
@@ -53,6 +57,13 @@ from cpsolve.sandbox.worker import SandboxFailure
 
 T = TypeVar("T")
 START_TIMEOUT_S = 300.0
+IN_FLIGHT = 2  # requests sent to an actor at once: it starts the next as it returns one
+INLINE_BYTES = 64 << 10  # a smaller input travels in the request; a larger one by object ref
+MAX_CHUNK = 64  # runs in one request
+# Ray starts its workers at nice 15, so every other process on a node (Ray's own, and anything
+# else there) comes first; the actors' sandboxes run programs under time limits at nice 0, as
+# the local pool does (Ray's job supervisor asks the same for its jobs' workers).
+AT_NICE_0 = {"env_vars": {"RAY_worker_niceness": "0"}}
 LOST = (RayActorError, ActorUnavailableError, GetTimeoutError)
 
 
@@ -80,14 +91,17 @@ class SandboxNode:
                 self.sb.cache.put(ray.get(ref))
                 self.fetched += 1
 
-    def _inputs(self, wanted: list[tuple[str, list[Any]]]) -> list[bytes]:
-        """The inputs by hash: those this actor lacks fetched in one call, the rest kept."""
-        missing = {sha: ref for sha, (ref,) in wanted if sha not in self.inputs}
+    def _inputs(self, wanted: list[tuple[str, bytes | list[Any]]]) -> list[bytes]:
+        """The inputs: a small one came in the call itself; a large one, named by hash, is
+        fetched (those this actor lacks, in one call) and kept."""
+        missing = {
+            sha: x[0] for sha, x in wanted if not isinstance(x, bytes) and sha not in self.inputs
+        }
         if missing:
             for sha, data in zip(missing, ray.get(list(missing.values())), strict=True):
                 self.inputs[sha] = data
             self.fetched += len(missing)
-        out = [self.inputs[sha] for sha, _ in wanted]
+        out = [x if isinstance(x, bytes) else self.inputs[sha] for sha, x in wanted]
         while len(self.inputs) > 4096:
             self.inputs.popitem(last=False)
         return out
@@ -96,7 +110,7 @@ class SandboxNode:
         self,
         art: Artifact,
         refs: dict[str, list[Any]],
-        inputs: list[tuple[str, list[Any]]],
+        inputs: list[tuple[str, bytes | list[Any]]],
         limits: Limits,
         keep_output: bool,
         args: list[str],
@@ -178,7 +192,7 @@ class RaySandbox:
             slots = _spread(slots, workers)
         if not slots:
             raise UserError("the Ray cluster has no node with CPUs for the sandbox")
-        actor: Any = ray.remote(num_cpus=1, max_restarts=0)(SandboxNode)
+        actor: Any = ray.remote(num_cpus=1, max_restarts=0, runtime_env=AT_NICE_0)(SandboxNode)
         self._actors: list[Any] = [
             actor.options(
                 scheduling_strategy=NodeAffinitySchedulingStrategy(nid, soft=False)
@@ -194,35 +208,60 @@ class RaySandbox:
         self.workers = len(self._actors)
         self.runs = RunCache()
         self.lost = 0  # requests sent again because their actor was lost
-        self._idle: queue.Queue[Any] = queue.Queue()
-        for a in self._actors:
-            self._idle.put(a)
+        self._slots: queue.Queue[Any] = queue.Queue()  # an actor once for each request it may take
+        for _ in range(IN_FLIGHT):
+            for a in self._actors:
+                self._slots.put(a)
         self._live = len(self._actors)
+        self._gone: set[int] = set()  # id() of the actors known lost
+        self._sent: dict[int, list[float]] = {id(a): [] for a in self._actors}  # their timeouts
         self._lock = threading.Lock()
         self._objects: dict[str, Any] = {}  # artifact key or input sha -> object ref
         self._compiled: dict[str, threading.Lock] = {}
         self._arts: dict[str, Artifact] = {}  # compile request hash -> its artifact
-        self._threads = ThreadPoolExecutor(self.workers, thread_name_prefix="cpsolve-ray")
+        self._threads = ThreadPoolExecutor(
+            IN_FLIGHT * self.workers, thread_name_prefix="cpsolve-ray"
+        )
         self._closed = False
 
     # ---- sending a request to some live actor
 
     def _on_actor(self, call: Callable[[Any], Any], timeout: float) -> Any:
+        """`call` on a free slot of a live actor; sent again to another while it is lost. The
+        request may wait behind the actor's other requests: its timeout counts theirs too."""
         while True:
             actor = self._checkout()
+            with self._lock:
+                ahead = sum(self._sent[id(actor)])
+                self._sent[id(actor)].append(timeout)
             try:
-                result = ray.get(call(actor), timeout=timeout)
+                result = ray.get(call(actor), timeout=timeout + ahead)
             except LOST:
-                with self._lock:
-                    self._live -= 1
-                    self.lost += 1
-                with contextlib.suppress(Exception):  # gone already, or its node is
-                    ray.kill(actor, no_restart=True)
+                self._lose(actor)
                 continue
-            self._idle.put(actor)
+            except BaseException:  # the request's own error: the actor serves on
+                self._slots.put(actor)
+                raise
+            finally:
+                with self._lock:
+                    self._sent[id(actor)].remove(timeout)
+            self._slots.put(actor)
             return result
 
+    def _lose(self, actor: Any) -> None:
+        """A request of `actor` failed: it is sent again; the actor leaves the pool (once, for
+        all the requests it held)."""
+        with self._lock:
+            self.lost += 1
+            if id(actor) in self._gone:
+                return
+            self._gone.add(id(actor))
+            self._live -= 1
+        with contextlib.suppress(Exception):  # gone already, or its node is
+            ray.kill(actor, no_restart=True)
+
     def _checkout(self) -> Any:
+        """A free slot of a live actor (a slot of a lost one is dropped)."""
         while True:
             if self._closed:
                 raise SandboxFailure("the sandbox is closed")
@@ -230,9 +269,12 @@ class RaySandbox:
                 if self._live <= 0:
                     raise SandboxFailure("every Ray sandbox actor is lost")
             try:
-                return self._idle.get(timeout=1.0)
+                actor = self._slots.get(timeout=1.0)
             except queue.Empty:
                 continue
+            with self._lock:
+                if id(actor) not in self._gone:
+                    return actor
 
     def _put(self, key: str, value: object) -> list[Any]:
         """The object ref of `key`, putting `value` in the store the first time (a list, so Ray
@@ -300,9 +342,7 @@ class RaySandbox:
                 results[k] = hit
             else:
                 todo.setdefault(k, (s, x))
-        pending = list(todo.items())
-        size = max(1, min(64, math.ceil(len(pending) / self.workers)))
-        chunks = [pending[i : i + size] for i in range(0, len(pending), size)]
+        chunks = _chunks(list(todo.items()), self.workers)
         futs = [
             self._threads.submit(
                 self._run_chunk, artifact, refs, c, limits, keep_output, list(args)
@@ -319,7 +359,7 @@ class RaySandbox:
         return out
 
     def _run_chunk(self, art, refs, chunk, limits, keep_output, args) -> list[RunResult]:
-        wire = [(s, self._put(s, x)) for _, (s, x) in chunk]
+        wire = [(s, x if len(x) < INLINE_BYTES else self._put(s, x)) for _, (s, x) in chunk]
         timeout = len(chunk) * (limits.wall + 1) + REQUEST_SLACK_S
         try:
             return self._on_actor(  # type: ignore[no-any-return]
@@ -371,6 +411,20 @@ class RaySandbox:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def _chunks(pending: list[T], workers: int) -> list[list[T]]:
+    """`pending` cut into requests: up to MAX_CHUNK runs each, smaller towards the end (what
+    remains split over every actor's requests in flight) so the actors finish together."""
+    least = min(8, math.ceil(len(pending) / workers))  # a few runs a request, or one each
+    out: list[list[T]] = []
+    i = 0
+    while i < len(pending):
+        left = len(pending) - i
+        size = min(MAX_CHUNK, max(math.ceil(left / (IN_FLIGHT * workers)), least))
+        out.append(pending[i : i + size])
+        i += size
+    return out
 
 
 def _spread(slots: list[str], n: int) -> list[str]:
