@@ -30,7 +30,9 @@ def test_run_ids_stay_when_unset_and_follow_the_files_content(tmp_path: Path) ->
 
 
 def test_the_planner_uses_the_selection_file_or_the_shipped_default(tmp_path: Path) -> None:
-    assert planner_settings(RunConfig()) == PlannerSettings()  # shipped default: these weights
+    shipped = planner_settings(RunConfig())  # the shipped scorer, tuned: not the hand-set one
+    assert shipped != PlannerSettings() and shipped.penalty > 0
+    assert planner_settings(RunConfig(), hand_set=True) == PlannerSettings()
     assert "shipped default" in scorer_name(RunConfig())
     f = tmp_path / "tuned.json"
     f.write_text(PlannerSettings(penalty=7.5).model_dump_json())

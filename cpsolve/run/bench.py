@@ -140,9 +140,10 @@ LOPO_TRIALS = 20  # tuning trials per left-out problem
 
 def leave_one_problem_out(rows: list[ProblemRow], config: RunConfig, progress: Progress) -> None:
     """Score each judged problem's selection with settings tuned on the other problems'
-    matrices only (starting from the shipped default), so no problem is scored by a scorer
-    that saw it; the row's k-table and `scorer` say so. With fewer than two judged problems,
-    the shipped default stays."""
+    matrices only (starting from the hand-set defaults, not the shipped scorer, which was tuned
+    on pools this set may hold), so no problem is scored by a scorer that saw it; the row's
+    k-table and `scorer` say so. With fewer than two judged problems, the shipped default
+    stays."""
     from cpsolve.run.plan import planner_settings
     from cpsolve.select.baselines import run_baselines, selection_table
     from cpsolve.select.matrix import ExecutionMatrix
@@ -152,7 +153,7 @@ def leave_one_problem_out(rows: list[ProblemRow], config: RunConfig, progress: P
     if len(judged) < 2:
         return
     matrices = {r.problem: ExecutionMatrix.load(r.run_dir) for r in judged}
-    base = planner_settings(config)
+    base = planner_settings(config, hand_set=True)
     for row in judged:
         progress.note(f"leave-one-problem-out: tuning for {row.problem} on the others")
         others = [m for name, m in matrices.items() if name != row.problem]
@@ -160,7 +161,7 @@ def leave_one_problem_out(rows: list[ProblemRow], config: RunConfig, progress: P
         m = matrices[row.problem]
         row.selection = selection_table(m, run_baselines(m, seed=config.seed, settings=tuned))
         names = ", ".join(n for n in matrices if n != row.problem)
-        row.scorer = f"tuned on {names} ({LOPO_TRIALS} trials from the shipped default)"
+        row.scorer = f"tuned on {names} ({LOPO_TRIALS} trials from the hand-set defaults)"
 
 
 def aggregate_selection(rows: list[ProblemRow]) -> dict[str, StrategyRow]:

@@ -57,11 +57,15 @@ def _rank(planner: Planner, matrix: ExecutionMatrix, cand: int) -> int:
     return 1 + int((planner.scores[rows] > planner.scores[cand]).sum())
 
 
-def planner_settings(config: RunConfig) -> PlannerSettings:
-    """The run's planner settings: `--selection FILE`, else the shipped default scorer, with
-    the config's limit and penalty overrides."""
+def planner_settings(config: RunConfig, *, hand_set: bool = False) -> PlannerSettings:
+    """The run's planner settings: `--selection FILE`, else the shipped default scorer (with
+    `hand_set`, the code's hand-set defaults instead: what leave-one-problem-out tunes from,
+    since the shipped scorer was tuned on pools a bench may hold), with the config's limit and
+    penalty overrides."""
     if config.selection:
         base = load_settings(config.selection)
+    elif hand_set:
+        base = PlannerSettings()
     else:
         with resources.as_file(resources.files("cpsolve") / "data" / DEFAULT_SELECTION) as p:
             base = load_settings(p)

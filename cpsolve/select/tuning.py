@@ -1,10 +1,11 @@
 """Choose the scorer's weights and the cluster penalty by random search over judged runs.
 
 Each trial replays the whole submission process (the online Planner, with hidden results as
-the judge) on every matrix and scores the mean share of the maximum points earned, as o1-ioi
-tuned its selection on earlier years. Trial 0 is the starting settings, so the result is never
-worse than them on the runs tuned on. Clustering and features do not depend on the weights:
-they are computed once per matrix.
+the judge) on every matrix and scores the share of the maximum points held after each
+submission, averaged over the submissions up to the limit and over the runs (sooner is better),
+as o1-ioi tuned its selection on earlier years. Trial 0 is the starting settings, so the
+result is never worse than them on the runs tuned on. Clustering and features do not depend
+on the weights: they are computed once per matrix.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import numpy as np
 from pydantic import BaseModel
 
 from cpsolve.errors import UserError
-from cpsolve.select.baselines import replay_planner
+from cpsolve.select.baselines import ReplayResult, replay_planner
 from cpsolve.select.matrix import ExecutionMatrix
 from cpsolve.select.planner import PlannerSettings, Prepared, prepare
 from cpsolve.select.rerank import ScoreWeights
@@ -56,12 +57,23 @@ def sample_settings(rng: np.random.Generator, base: PlannerSettings) -> PlannerS
 def evaluate(
     matrices: Sequence[ExecutionMatrix], prepared: Sequence[Prepared], settings: PlannerSettings
 ) -> float:
-    """Mean share of the maximum points the Planner earns with `settings`."""
+    """Mean over the runs of the share of the maximum points the Planner holds after each
+    submission, averaged over the submissions up to the limit (a plan that ends holds its
+    points): earning them sooner scores higher, so a scorer that already reaches the full
+    points within the limit everywhere can still be told from a faster one."""
     shares = [
-        replay_planner(m, settings, prepared=p).fraction
+        _area(replay_planner(m, settings, prepared=p))
         for m, p in zip(matrices, prepared, strict=True)
     ]
     return float(np.mean(shares)) if shares else 0.0
+
+
+def _area(r: ReplayResult) -> float:
+    if r.max_score <= 0 or r.limit <= 0:
+        return 0.0
+    curve = list(r.curve[: r.limit]) or [0.0]
+    curve += [curve[-1]] * (r.limit - len(curve))
+    return float(np.mean(curve)) / r.max_score
 
 
 def tune(
