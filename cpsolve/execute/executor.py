@@ -18,6 +18,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from functools import partial
 
 from cpsolve.judge.scoring import judge_program
 from cpsolve.judge.tasktypes import Case, TaskTypeRunner, task_type_for
@@ -237,9 +238,7 @@ class Executor:
         def one(program: str) -> None:
             out[program] = self.judge(program, data)
 
-        with ThreadPoolExecutor(self.workers) as pool:
-            for _ in pool.map(one, programs):
-                tick()
+        self.parallel([partial(one, p) for p in programs], tick)
         return out
 
 

@@ -16,7 +16,7 @@ import numpy as np
 from pydantic import BaseModel
 
 from cpsolve.errors import UserError
-from cpsolve.select.baselines import ReplayResult, replay_planner
+from cpsolve.select.baselines import ReplayResult, padded_curve, replay_planner
 from cpsolve.select.matrix import ExecutionMatrix
 from cpsolve.select.planner import PlannerSettings, Prepared, prepare
 from cpsolve.select.rerank import ScoreWeights
@@ -71,9 +71,7 @@ def evaluate(
 def _area(r: ReplayResult) -> float:
     if r.max_score <= 0 or r.limit <= 0:
         return 0.0
-    curve = list(r.curve[: r.limit]) or [0.0]
-    curve += [curve[-1]] * (r.limit - len(curve))
-    return float(np.mean(curve)) / r.max_score
+    return float(np.mean(padded_curve(r))) / r.max_score
 
 
 def tune(

@@ -600,8 +600,8 @@ def _with_largest(per_gen: list[list[GeneratedInput]], s: TestgenSettings) -> li
     rest = [
         [x for x in xs if x.sha not in chosen and (not cut or len(x.data) < cut)] for xs in per_gen
     ]
-    small = _spread([[x for x in xs if len(x.data) <= s.small_bytes] for xs in rest], s.target)
-    small = small[: s.target - len(largest)]
+    room = s.target - len(largest)
+    small = _spread([[x for x in xs if len(x.data) <= s.small_bytes] for xs in rest], room)
     taken = {x.sha for x in small}
-    fill = _spread([[x for x in xs if x.sha not in taken] for xs in rest], s.target)
-    return small + fill[: s.target - len(largest) - len(small)] + largest
+    fill = _spread([[x for x in xs if x.sha not in taken] for xs in rest], room - len(small))
+    return small + fill + largest
