@@ -14,6 +14,7 @@ import signal
 import sqlite3
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -129,3 +130,56 @@ def test_streaming_runs_again_doing_nothing_twice(sumword: tuple[Path, Path]) ->
     before = table(staged, counts)
     again = run(problem, staged.parent, "--config", str(SUMWORD))
     assert again == staged and table(staged, counts) == before
+
+
+def test_generators_run_while_the_validators_are_sampled(tmp_path: Path) -> None:
+    """The sampler stores a subtask's generators first; testgen compiles and runs them while the
+    validators are still being sampled. Here each validator request is held until a generator
+    has run: a stream that waited for every test program before running any would stall."""
+    from cpsolve.config import RunConfig
+    from cpsolve.execute.executor import Executor
+    from cpsolve.problem import load_problem
+    from cpsolve.progress import NullProgress
+    from cpsolve.run.stream import StreamRun
+    from cpsolve.sample.engines.factory import build_engine
+    from cpsolve.sandbox.local import LocalSandbox
+    from cpsolve.store import Store
+
+    problem = load_problem(make_problem(tmp_path))
+    config = RunConfig.model_validate({**json.loads(SUMWORD.read_text()), "workers": 2})
+    engine = build_engine(config, problem)
+    generator_ran = threading.Event()
+    held: list[bool] = []
+
+    class Gated:  # the engine, holding validator requests until a generator has run
+        name, model = engine.name, engine.model
+
+        def sample(self, requests: Any) -> Any:
+            requests = list(requests)
+            if any(r.role == "validator" for r in requests):
+                held.append(generator_ran.wait(120))
+            yield from engine.sample(requests)
+
+        def close(self) -> None:
+            engine.close()
+
+    with LocalSandbox(workers=2, cache_dir=tmp_path / "cache") as sandbox:
+
+        class Watched:  # the sandbox, telling when a generator (a run given a seed) has run
+            def __getattr__(self, name: str) -> Any:
+                return getattr(sandbox, name)
+
+            def run_batch(self, *args: Any, **kw: Any) -> Any:
+                out = sandbox.run_batch(*args, **kw)
+                if kw.get("args"):
+                    generator_ran.set()
+                return out
+
+        store = Store(tmp_path / "run.sqlite")
+        watched: Any = Watched()
+        executor = Executor(problem, watched, store)
+        stream = StreamRun(problem, config, store, Gated(), watched, executor, NullProgress())  # type: ignore[arg-type]
+        stream.run()
+        assert held and all(held)  # never held in vain: a generator ran before each
+        assert all(store.inputs(sid) for sid in problem.hardest_first())
+        store.close()

@@ -173,6 +173,39 @@ def test_provenance_reproduces_each_input(sandbox, tiny):
         assert again.stdout == x.data
 
 
+def test_validators_may_come_after_the_generators_ran(sandbox, tiny):
+    """A streaming run samples the validators while the generators run: `validators` may be a
+    function, called once the generator outputs exist, and the result is the list's."""
+    gens = [T.Program(id="good", language="python", source=GOOD_GEN)]
+    vals = [T.Program(id="v", language="python", source=VALID.format(k=0))]
+    seen: list[int] = []
+
+    class Counting:  # the sandbox, counting generator runs before the validators are asked for
+        def __getattr__(self, name):
+            return getattr(sandbox, name)
+
+        def run_batch(self, art, inputs, limits, **kw):
+            if kw.get("args"):
+                seen.append(1)
+            return sandbox.run_batch(art, inputs, limits, **kw)
+
+    runs_before: list[int] = []
+
+    def later() -> list[T.Program]:
+        runs_before.append(len(seen))
+        return vals
+
+    lazy = T.select_inputs(
+        tiny, "all", Counting(), generators=gens, validators=later, target=4, settings=SMALL
+    )
+    eager = T.select_inputs(
+        tiny, "all", sandbox, generators=gens, validators=vals, target=4, settings=SMALL
+    )
+    assert runs_before == [len(seen)] and seen  # asked once, after every generator run
+    assert [x.data for x in lazy.inputs] == [x.data for x in eager.inputs]
+    assert len(lazy.inputs) == 4
+
+
 def test_no_trustworthy_validator_keeps_nothing(sandbox, tiny):
     gens = [T.Program(id="good", language="python", source=GOOD_GEN)]
     vals = [T.Program(id="strict", language="python", source=STRICT)]

@@ -4,10 +4,11 @@
 
 Three kinds of thread share the work; the engine is called from the sampler thread alone:
 
-    sampler   generator/validator chunks of every subtask (hardest first), then solution chunks,
-              each stored as it completes and put on a bounded queue (backpressure: the sampler
-              waits while the queue is full)
-    testgen   one subtask's inputs as soon as its generators and validators are stored
+    sampler   generator, then validator chunks of every subtask (hardest first), then solution
+              chunks, each stored as it completes and put on a bounded queue (backpressure: the
+              sampler waits while the queue is full)
+    testgen   one subtask's inputs: its generators compile and run as soon as they are stored,
+              while the validators are sampled; the vote waits for those
     this one  (the dispatcher) extracts each chunk's programs, compiles new ones on the
               executor's worker pool, and runs a program on its tests once its input list is
               final; it reads the chunk queue only while few programs are queued to run
@@ -28,6 +29,7 @@ import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import AbstractContextManager, contextmanager
+from functools import partial
 from typing import Any
 
 from cpsolve.config import RunConfig
@@ -105,6 +107,7 @@ class StreamRun:
         self.chunks: queue.Queue[tuple[str, Any]] = queue.Queue(CHUNK_QUEUE)
         self.events: queue.Queue[tuple[str, Any]] = queue.Queue()
         self.stop = threading.Event()
+        self.generators_sampled = {sid: threading.Event() for sid in self.order}
         self.tests_sampled = {sid: threading.Event() for sid in self.order}
         # the dispatcher's view
         self.complete: set[str] = set()  # subtasks whose solutions are all sampled
@@ -124,10 +127,17 @@ class StreamRun:
         for sid in self.order:
             plans = test_program_plans(self.problem, self.config, self.store, sid)
             if plans:
-                total = sum(p.size for p in plans)
-                bar = self.progress.task(f"sample tests {sid}", total)
+                bar = self.progress.task(f"sample tests {sid}", sum(p.size for p in plans))
                 with bar as task, self.busy("sample"):
-                    sample_chunks(self.store, self.engine, plans, task.advance)
+                    # the generators first: testgen runs them while the validators are sampled
+                    for role, done in (
+                        ("generator", self.generators_sampled[sid]),
+                        ("validator", self.tests_sampled[sid]),
+                    ):
+                        mine = [p for p in plans if p.role == role]
+                        sample_chunks(self.store, self.engine, mine, task.advance)
+                        done.set()
+            self.generators_sampled[sid].set()
             self.tests_sampled[sid].set()
         for sid in self.order:
             n = self.config.samples
@@ -153,15 +163,18 @@ class StreamRun:
             except queue.Full:
                 continue
 
+    def _wait(self, event: threading.Event) -> None:
+        while not event.wait(0.2):
+            if self.stop.is_set():
+                raise _Stop
+
     def _testgen(self) -> None:
         for sid in self.order:
-            while not self.tests_sampled[sid].wait(0.2):
-                if self.stop.is_set():
-                    raise _Stop
+            self._wait(self.generators_sampled[sid])
             with self.busy("tests"):
                 data = make_inputs(
                     self.problem, self.config, self.store, self.engine, self.sandbox,
-                    self.progress, sid,
+                    self.progress, sid, partial(self._wait, self.tests_sampled[sid]),
                 )  # fmt: skip
             self.events.put(("inputs", (sid, data)))
 

@@ -32,7 +32,7 @@ from __future__ import annotations
 import hashlib
 import math
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from functools import partial
 from typing import Any, Literal
@@ -347,6 +347,17 @@ def _compile(sandbox: Sandbox, prog: Program, problem: Problem, which: str) -> A
     return sandbox.compile(prog.source, prog.language, extra or None)
 
 
+def _compile_all(
+    sandbox: Sandbox, progs: Sequence[Program], problem: Problem, which: str
+) -> list[Artifact]:
+    """`_compile` of each program, in order, on as many threads as the sandbox has workers."""
+    workers = max(1, min(len(progs), getattr(sandbox, "workers", 1)))
+    if workers == 1:
+        return [_compile(sandbox, prog, problem, which) for prog in progs]
+    with ThreadPoolExecutor(workers) as pool:
+        return list(pool.map(lambda prog: _compile(sandbox, prog, problem, which), progs))
+
+
 class _Gen:
     def __init__(self, prog: Program, art: Artifact) -> None:
         self.prog = prog
@@ -427,8 +438,7 @@ def _validators(
     """Compile the validators and keep those that accept every public example."""
     examples = _examples(problem, subtask)
     kept, reports = [], []
-    for prog in vals:
-        art = _compile(sandbox, prog, problem, "validator")
+    for prog, art in zip(vals, _compile_all(sandbox, vals, problem, "validator"), strict=True):
         rep = ValidatorReport(id=prog.id, compiled=art.ok)
         reports.append(rep)
         if not art.ok:
@@ -470,20 +480,24 @@ def select_inputs(
     sandbox: Sandbox,
     *,
     generators: Sequence[Program | tuple[str, Any, str]] = (),
-    validators: Sequence[Program | tuple[str, Any, str]] = (),
+    validators: Sequence[Program | tuple[str, Any, str]]
+    | Callable[[], Sequence[Program | tuple[str, Any, str]]] = (),
     mode: Mode = "model",
     target: int | None = None,
     quorum: float | None = None,
     seed: int = 0,
     settings: TestgenSettings | None = None,
 ) -> TestgenResult:
-    """The kept inputs of one subtask and how each program fared (see the module docstring)."""
+    """The kept inputs of one subtask and how each program fared (see the module docstring).
+
+    `validators` may be a function that gives them: it is called once the generators have run
+    (a streaming run samples the validators meanwhile), and not at all when nothing is to vote.
+    """
     s = settings or TestgenSettings()
     s = s.model_copy(
         update={k: v for k, v in (("target", target), ("quorum", quorum)) if v is not None}
     )
     gens = _distinct(generators) if mode != "problem" else []
-    vals = _distinct(validators) if mode != "problem" else []
     own_gen, own_val = problem_programs(problem, subtask) if mode != "model" else (None, None)
     if own_gen is not None:
         gens.append(own_gen)
@@ -493,12 +507,16 @@ def select_inputs(
     if s.target == 0 or not gens:
         result.note = "no generator to run" if not gens else "target is 0"
         return result
-    runners = [_Gen(g, _compile(sandbox, g, problem, "generator")) for g in gens]
+    arts = _compile_all(sandbox, gens, problem, "generator")
+    runners = [_Gen(g, art) for g, art in zip(gens, arts, strict=True)]
     per = max(s.min_seeds, math.ceil(s.target * s.oversample / len(runners)))
     seeds = [seed * 1_000_003 + 17 * j + 1 for j in range(per)]
     seen = _run_generators(runners, sandbox, seeds, s)
     result.generators = [g.report for g in runners]
     result.candidates = len(seen)
+    vals: list[Program] = []
+    if mode != "problem":
+        vals = _distinct(validators() if callable(validators) else validators)
     voters = [v for v in vals if v.id != PROBLEM]
     kept, result.validators = _validators(voters, problem, subtask, sandbox, s)
     veto = None

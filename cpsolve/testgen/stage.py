@@ -13,6 +13,7 @@ already stored).
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from typing import NamedTuple
 
 from cpsolve.config import RunConfig
@@ -60,12 +61,17 @@ def subtask_inputs(
     sandbox: Sandbox,
     progress: Progress,
     sid: str,
+    before_validators: Callable[[], None] | None = None,
 ) -> list[bytes]:
-    """The generated inputs of one subtask: made once (stage `tests:<sid>`), then read back."""
+    """The generated inputs of one subtask: made once (stage `tests:<sid>`), then read back.
+    `before_validators` is called once the generators have run, before the validators are
+    read (a streaming run waits there until its sampler has stored them)."""
     stage = f"tests:{sid}"
     if not store.stage_done(stage):
         start = time.perf_counter()
-        items = build_inputs(problem, config, store, engine, sandbox, progress, sid)
+        items = build_inputs(
+            problem, config, store, engine, sandbox, progress, sid, before_validators
+        )
         store.set_inputs(sid, items)
         store.mark_stage(stage, time.perf_counter() - start)
     return [row.data for row in store.inputs(sid)]
@@ -123,27 +129,37 @@ def build_inputs(
     sandbox: Sandbox,
     progress: Progress,
     sid: str,
+    before_validators: Callable[[], None] | None = None,
 ) -> list[InputRow]:
-    """The kept inputs of one subtask, with their provenance."""
+    """The kept inputs of one subtask, with their provenance (`subtask_inputs`)."""
     if config.generated_inputs == 0:
         return []
     from cpsolve.testgen import inputs as testgen
 
-    gens: list[SampledProgram] = []
-    vals: list[SampledProgram] = []
-    if config.tests in ("model", "both"):
-        sample = (problem, config, store, engine, progress, sid)
-        gens = sampled_programs(*sample, "generator", config.generators)
-        vals = sampled_programs(*sample, "validator", config.validators)
+    sample = (problem, config, store, engine, progress, sid)
+    model = config.tests in ("model", "both")
+    gens = sampled_programs(*sample, "generator", config.generators) if model else []
+
+    vals: list[SampledProgram] | None = None
+
+    def validators() -> list[SampledProgram]:
+        nonlocal vals
+        if vals is None:
+            if model and before_validators is not None:
+                before_validators()
+            vals = sampled_programs(*sample, "validator", config.validators) if model else []
+        return vals
+
     result = testgen.select_inputs(
         problem,
         sid,
         sandbox,
         generators=gens,
-        validators=vals,
+        validators=validators,
         mode=config.tests,
         target=config.generated_inputs,
         quorum=config.validator_quorum,
         seed=config.seed,
     )
+    validators()  # sampled even when none voted, as a streaming run's sampler samples them
     return [InputRow(sha(x.data), x.data, x.provenance()) for x in result.inputs]
