@@ -45,9 +45,11 @@ class RichProgress:
                 self._live.start()
             self._open_tasks += 1
             bar = self._live
+        tid = bar.add_task(name, total=total, completed=done)
         try:
-            yield _Bar(bar, bar.add_task(name, total=total, completed=done))
+            yield _Bar(bar, tid)
         finally:
+            bar.stop_task(tid)  # its clock shows how long it was open, not until the bars stop
             with self._lock:
                 self._open_tasks -= 1
                 if not self._open_tasks:
