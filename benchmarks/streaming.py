@@ -5,7 +5,7 @@ here, each on a fresh run directory and a fresh sandbox (its own compile cache):
 
 - sampling S: every sample of the run (solutions, generators, validators) alone, no sandbox;
 - execution E: the staged run's tests + compile + execute stages on a store that already holds
-  those samples (so no sampling inside them);
+  those samples (so no sampling inside them), measured before and after the runs below (mean);
 - staged: a staged run's sample + tests + compile + execute stages (target: about S + E);
 - streaming: a streaming run's overlapped part (the `stream` timing; target: at most 1.15 x
   max(S, E)).
@@ -106,15 +106,23 @@ def timed_run(problem: Path, cfg: RunConfig, out: Path, workers: int) -> tuple[f
     return wall, result.report.model_dump()
 
 
-def measure(ns: argparse.Namespace, work: Path, delay: float | None) -> dict[str, float]:
-    """One repetition, each part on a fresh run directory: E, then S, staged and streaming."""
+def execution_alone(ns: argparse.Namespace, run_dir: Path) -> tuple[float, float, int]:
+    """E: a staged run's tests + compile + execute on a store already holding its samples;
+    (E, the seconds sampling took with no delay, samples)."""
     base = config(ns, 0.0, staged=True)
-    s0, n = sample_only(ns.problem, base, work / "execution")
-    timed_run(ns.problem, base, work / "execution", ns.workers)
-    timings = json.loads((work / "execution" / "report.json").read_text())["timings"]
-    execution = sum(timings.get(k, 0.0) for k in ("tests", "compile", "execute"))
+    s0, n = sample_only(ns.problem, base, run_dir)
+    timed_run(ns.problem, base, run_dir, ns.workers)
+    timings = json.loads((run_dir / "report.json").read_text())["timings"]
+    return sum(timings.get(k, 0.0) for k in ("tests", "compile", "execute")), s0, n
+
+
+def measure(ns: argparse.Namespace, work: Path, delay: float | None) -> dict[str, float]:
+    """One repetition, each part on a fresh run directory: E, S, staged, streaming, E again.
+    E is the mean of the measures before and after the runs (the machine's speed drifts over
+    the minutes between them)."""
+    before, s0, n = execution_alone(ns, work / "execution-before")
     if delay is None:
-        delay = max(0.0, execution - s0) / n
+        delay = max(0.0, before - s0) / n
     sampling, _ = sample_only(ns.problem, config(ns, delay, staged=True), work / "sampling")
     _, staged = timed_run(ns.problem, config(ns, delay, staged=True), work / "staged", ns.workers)
     _, streamed = timed_run(
@@ -124,11 +132,12 @@ def measure(ns: argparse.Namespace, work: Path, delay: float | None) -> dict[str
         k: v for k, v in streamed.items() if k != "timings"
     }:
         sys.exit("streaming and staged gave different reports")
+    after, _, _ = execution_alone(ns, work / "execution-after")
     return {
         "samples": n,
         "delay": delay,
         "S": sampling,
-        "E": execution,
+        "E": (before + after) / 2,
         "staged": sum(staged["timings"].get(k, 0.0) for k in STREAMED),
         "streaming": streamed["timings"]["stream"],
     }
