@@ -137,8 +137,9 @@ class StreamRun:
                         mine = [p for p in plans if p.role == role]
                         sample_chunks(self.store, self.engine, mine, task.advance)
                         done.set()
-            self.generators_sampled[sid].set()
-            self.tests_sampled[sid].set()
+            else:  # nothing to sample: the tests are made, or not model-written
+                self.generators_sampled[sid].set()
+                self.tests_sampled[sid].set()
         for sid in self.order:
             n = self.config.samples
             plans = plan_missing_chunks(

@@ -352,8 +352,6 @@ def _compile_all(
 ) -> list[Artifact]:
     """`_compile` of each program, in order, on as many threads as the sandbox has workers."""
     workers = max(1, min(len(progs), getattr(sandbox, "workers", 1)))
-    if workers == 1:
-        return [_compile(sandbox, prog, problem, which) for prog in progs]
     with ThreadPoolExecutor(workers) as pool:
         return list(pool.map(lambda prog: _compile(sandbox, prog, problem, which), progs))
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from functools import cache
 from typing import NamedTuple
 
 from cpsolve.config import RunConfig
@@ -140,15 +141,13 @@ def build_inputs(
     model = config.tests in ("model", "both")
     gens = sampled_programs(*sample, "generator", config.generators) if model else []
 
-    vals: list[SampledProgram] | None = None
-
+    @cache
     def validators() -> list[SampledProgram]:
-        nonlocal vals
-        if vals is None:
-            if model and before_validators is not None:
-                before_validators()
-            vals = sampled_programs(*sample, "validator", config.validators) if model else []
-        return vals
+        if not model:
+            return []
+        if before_validators is not None:
+            before_validators()
+        return sampled_programs(*sample, "validator", config.validators)
 
     result = testgen.select_inputs(
         problem,
