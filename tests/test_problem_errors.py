@@ -119,3 +119,39 @@ def test_check_reports_a_public_test_the_main_solution_fails(mean: Path) -> None
     proc = cpsolve("problems", "check", mean, "--sandbox", "local")
     assert proc.returncode == 1
     assert "public tests: solutions/mean.py gets WA on 'ex1'" in proc.stderr
+
+
+def _with_single_value_subtask(mean: Path, public: dict[str, object]) -> None:
+    """Subtask "one" (N = 1) with a solution right only there, and one public example with
+    N = 2, which belongs to subtask "all" only."""
+    (mean / "solutions/first.py").write_text("input()\nprint(input().split()[0])\n")
+    edit(
+        mean,
+        scoring="subtasks",
+        subtasks=[
+            {"id": "one", "points": 30, "tests": ["03"]},
+            {"id": "all", "points": 70, "tests": ["*"]},
+        ],
+        public_tests=[{"name": "ex1", "input": "2\n1 3\n", "output": "2\n", **public}],
+        reference_solutions=[
+            {"path": "solutions/mean.py", "expect": {"one": "AC", "all": "AC"}},
+            {"path": "solutions/first.py", "expect": {"one": "AC", "all": "WA"}},
+        ],
+    )
+
+
+def test_check_reports_an_example_missing_its_subtask_tags(mean: Path) -> None:
+    _with_single_value_subtask(mean, {})  # untagged: the example binds subtask "one" too
+    proc = cpsolve("problems", "check", mean, "--sandbox", "local")
+    assert proc.returncode == 1
+    err = " ".join(proc.stderr.split())
+    assert (
+        "solutions/first.py: public test 'ex1' gets WA though it is expected AC on subtask one"
+        in err
+    )
+
+
+def test_check_accepts_an_example_tagged_with_its_subtasks(mean: Path) -> None:
+    _with_single_value_subtask(mean, {"subtasks": ["all"]})
+    proc = cpsolve("problems", "check", mean, "--sandbox", "local")
+    assert proc.returncode == 0, proc.stdout + proc.stderr

@@ -18,7 +18,7 @@ from cpsolve.errors import UserError
 from cpsolve.judge.scoring import judge_program
 from cpsolve.judge.tasktypes import compile_support
 from cpsolve.judge.testdata import TestData, main_solution
-from cpsolve.problem import Problem, find_problems, load_problem
+from cpsolve.problem import Problem, ReferenceSolution, find_problems, load_problem
 from cpsolve.sandbox.base import Limits, Sandbox, Verdict
 
 console = Console()
@@ -87,6 +87,8 @@ def check_solution(problem: Problem, index: int, sandbox: Sandbox, data: TestDat
         if not expectation_met(expected, s.verdict):
             wrong.append(f"subtask {s.id} expected {expected}, got {s.verdict}")
     got = [s.verdict for s in result.subtasks]
+    if result.verdict != Verdict.CE:
+        wrong += public_misses(problem, ref, data)
     if ref.verdict and not any(expectation_met(ref.verdict, v) for v in got):
         wrong.append(f"expected {ref.verdict} on some subtask, got {' '.join(got)}")
     if result.verdict == Verdict.CE:
@@ -94,6 +96,29 @@ def check_solution(problem: Problem, index: int, sandbox: Sandbox, data: TestDat
         wrong.insert(0, f"does not compile: {' '.join(head)}")
     detail = "; ".join(wrong) if wrong else " ".join(parts) + f" ({result.score:g} points)"
     return Check(problem=problem.id, what=what, ok=not wrong, detail=detail)
+
+
+def public_misses(problem: Problem, ref: ReferenceSolution, data: TestData) -> list[str]:
+    """The public tests a solution fails although it is expected AC on a subtask they belong
+    to (an untagged public test belongs to every subtask). The pipeline requires a subtask's
+    candidates to pass its public tests, so an example outside a subtask's constraints that is
+    not tagged with its own subtasks filters that subtask's right programs out."""
+    every = [s.id for s in problem.subtasks]
+    ac = {sid for sid, v in ref.expect.items() if v.upper() == "AC"}
+    tests = [t for t in problem.public_tests if ac & set(t.subtasks or every)]
+    if not tests:
+        return []
+    runner = data.task_type
+    program = runner.prepare(problem.path(ref.path).read_text(), ref.language)
+    out = []
+    for t, r in zip(tests, runner.run_tests(program, data.cases(tests)), strict=True):
+        if r.verdict != Verdict.AC:
+            subs = ", ".join(sorted(ac & set(t.subtasks or every)))
+            out.append(
+                f"public test '{t.name}' gets {r.verdict} though it is expected AC on subtask "
+                f"{subs}, which the test belongs to: list its subtasks in its 'subtasks'"
+            )
+    return out
 
 
 def check_problem(path: Path, sandbox: Sandbox) -> list[Check]:
