@@ -365,6 +365,7 @@ def test_a_program_judged_after_its_wrong_twin_runs_itself(
 
 
 WHISPER = HOSTILE / "whisper"
+RELAY_FIFO = Path(__file__).parent / "fixtures" / "judge" / "relay-fifo"
 
 
 def test_communication_instances_cannot_talk_past_the_manager(box: Sandbox, host: Path) -> None:
@@ -388,5 +389,32 @@ def test_communication_instances_cannot_talk_past_the_manager(box: Sandbox, host
     done = box.run_job(runner.job(sneak, Case(name="one", input=b"1\n", answer=b"")))
     said = b"".join(p.stdout + p.stderr for p in done.procs)
     assert b"LEAKED" not in said, said
+    shutil.rmtree(host / "testdata", ignore_errors=True)
+    host_unaffected(box, host)
+
+
+def test_a_program_that_leaves_before_opening_its_fifos_is_judged(box: Sandbox, host: Path) -> None:
+    """A CMS manager blocked opening a FIFO the program never opened sees the program gone
+    and judges it (an empty answer), instead of waiting out its wall-clock limit and failing
+    as the judge's side (SE); the honest program still earns its points."""
+    from cpsolve.judge.scoring import judge_program
+    from cpsolve.judge.tasktypes import task_type_for
+    from cpsolve.judge.tasktypes.results import Case
+    from cpsolve.judge.testdata import TestData
+    from cpsolve.problem import load_problem
+
+    problem = load_problem(RELAY_FIFO)
+    data = TestData(problem, box, root=host / "testdata")
+    verdicts = {}
+    for ref in problem.reference_solutions:
+        source = problem.path(ref.path).read_text()
+        result = judge_program(problem, source, ref.language, box, data=data)
+        verdicts[ref.path] = {str(t.verdict) for t in result.tests}
+    assert verdicts == {"solutions/relay_sum.py": {"AC"}, "solutions/quits.py": {"PV"}}
+    runner = task_type_for(problem, box)
+    quits = box.compile((RELAY_FIFO / "solutions/quits.py").read_text(), Language.PYTHON)
+    done = box.run_job(runner.job(quits, Case(name="one", input=b"1\n5\n", answer=b"")))
+    assert done.error is None, done.error
+    assert done.proc("manager").verdict == Verdict.AC
     shutil.rmtree(host / "testdata", ignore_errors=True)
     host_unaffected(box, host)

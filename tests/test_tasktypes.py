@@ -18,7 +18,17 @@ FIXTURES = Path(__file__).parent / "fixtures" / "judge"
 
 CASES = [
     (name, i)
-    for name in ("sum", "mean", "factor", "isqrt", "maxval", "relay", "halves", "guess")
+    for name in (
+        "sum",
+        "mean",
+        "factor",
+        "isqrt",
+        "maxval",
+        "relay",
+        "relay-fifo",
+        "halves",
+        "guess",
+    )
     for i in range(len(load_problem(FIXTURES / name, check_files=False).reference_solutions))
 ]
 

@@ -7,7 +7,7 @@ import one way: server -> ops -> box.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Protocol
 
 from .launch import Proc, Spec
@@ -33,6 +33,8 @@ class Box(Protocol):
         self, path: str, uids: Sequence[int | None], sweep_needed: bool
     ) -> tuple[float, int]: ...
 
-    def launch(self, specs: list[Spec]) -> list[Proc]: ...
+    def launch(
+        self, specs: list[Spec], poll: Callable[[list[Proc]], None] | None = None
+    ) -> list[Proc]: ...
 
     def io_files(self, *names: str) -> list[str]: ...

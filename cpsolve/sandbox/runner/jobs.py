@@ -7,6 +7,7 @@ import os
 import shutil
 import stat
 import threading
+from collections.abc import Callable
 
 from .box import Box
 from .cleanup import sweep
@@ -51,6 +52,33 @@ def block_named_fifo_reads(launches: list) -> None:
             "fb:" + s[3:] if s.startswith("fr:") and s[3:] not in written else s
             for s in spec.streams
         )
+
+
+def unblock_named_fifos(paths: list[str]) -> None:
+    """Open and close at once the other end of each FIFO, without blocking: a process blocked
+    opening one returns, and reads EOF or writes into a broken pipe, as it would had its peer
+    opened the FIFO and exited. No effect on a FIFO nobody is opening or holds open."""
+    for path in paths:
+        for flags in (os.O_WRONLY, os.O_RDONLY):  # a reader waiting for a writer, and back
+            with contextlib.suppress(OSError):  # ENXIO: no reader to meet; a FIFO gone
+                os.close(os.open(path, flags | os.O_NONBLOCK | os.O_NOFOLLOW | os.O_CLOEXEC))
+
+
+def when_contestants_left(specs: list[dict], paths: list[str]) -> Callable[[list], None] | None:
+    """A stage's `poll`: once every contestant process of it has exited, trusted processes (a
+    CMS manager) still waiting to open one of the job's FIFOs by name are let through
+    (`unblock_named_fifos`) instead of waiting out their wall-clock limit for a program that
+    left before opening its end: they see it gone and say so (an empty answer, not a time-out
+    of the manager, which would be the judge's failure). None where it cannot matter."""
+    contestants = [i for i, p in enumerate(specs) if not p.get("trusted")]
+    if not paths or not contestants or len(contestants) == len(specs):
+        return None
+
+    def poll(procs: list) -> None:
+        if all(procs[i].done for i in contestants):
+            unblock_named_fifos(paths)
+
+    return poll
 
 
 def release_fifos(fds: list[int]) -> None:
@@ -192,8 +220,9 @@ class JobRun:
         held = hold_fifos(launches)
         timer = threading.Timer(FIFO_GRACE_S, release_fifos, (held,))
         timer.start()
+        fifo_paths = [os.path.join(cwd, plain_name(n)) for n in self.job.get("fifos", [])]
         try:
-            procs = r.launch(launches)
+            procs = r.launch(launches, when_contestants_left(specs, fifo_paths))
         finally:
             timer.cancel()
             release_fifos(held)

@@ -44,6 +44,7 @@ import shutil
 import signal
 import sys
 import time
+from collections.abc import Callable
 from typing import Any
 
 from .system import PR_SET_NO_NEW_PRIVS, SYS_KEYCTL, SYS_PATH, libc
@@ -54,6 +55,7 @@ ENTRY = os.path.join(HERE, "__main__.py")  # the runner's command line, run as a
 
 
 NS_IPC, NS_NET = 1, 2
+POLL_S = 0.05  # how often a waiting launcher calls its `poll`
 CLONE_NEWIPC, CLONE_NEWNET = 0x08000000, 0x40000000
 
 
@@ -164,7 +166,8 @@ class ServerLauncher:
             raise
         return proc
 
-    def wait(self, procs: list[Proc]) -> None:
+    def wait(self, procs: list[Proc], poll: Callable[[], None] | None = None) -> None:
+        """Until every process reported; `poll` (if given) is called at least every POLL_S."""
         pending = {p.id: p for p in procs if not p.done}
         fd = self.proc.stdout.fileno()
         while pending:
@@ -176,9 +179,14 @@ class ServerLauncher:
                     p.take(words[1:])
             if not pending:
                 break
+            if poll is not None:
+                poll()
             backstop = min(p.deadline for p in pending.values())
             left = backstop - time.monotonic()
-            ready = select.select([fd], [], [], max(0.0, left))[0] if left > 0 else []
+            wait = min(left, POLL_S) if poll is not None else left
+            ready = select.select([fd], [], [], max(0.0, wait))[0] if left > 0 else []
+            if not ready and poll is not None and left > POLL_S:
+                continue
             data = os.read(fd, 65536) if ready else b""
             if not data:  # the launcher died or hung: every pending process is lost
                 self.restart()
@@ -217,7 +225,7 @@ class ExecLauncher:
             os.close(null)
         return Proc(self.counter, spec.limits, start, pid=pid, report=rep_r)
 
-    def wait(self, procs: list[Proc]) -> None:
+    def wait(self, procs: list[Proc], poll: Callable[[], None] | None = None) -> None:
         pidfds = {os.pidfd_open(p.pid): p for p in procs}
         poller = select.poll()
         for fd in pidfds:
@@ -232,6 +240,9 @@ class ExecLauncher:
                         os.killpg(p.pid, signal.SIGKILL)
             live = [p.deadline for p in pending.values() if not p.timed_out]
             timeout = max(0.0, min(live) - now) if live else 1.0
+            if poll is not None:
+                poll()
+                timeout = min(timeout, POLL_S)
             for fd, _ in poller.poll(timeout * 1000 + 1):
                 p = pending.pop(fd)
                 poller.unregister(fd)

@@ -8,7 +8,7 @@ import json
 import os
 import shutil
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from .cleanup import CleanupError, reap_orphans, remove_ipc, remove_tree, sweep, sweep_left
 from .compiling import compile_request
@@ -113,8 +113,11 @@ class Runner:
 
     # ---- one process with captured output
 
-    def launch(self, specs: list[Spec]) -> list[Proc]:
-        """Start every process of `specs` (at once: FIFO peers), wait for all of them."""
+    def launch(
+        self, specs: list[Spec], poll: Callable[[list[Proc]], None] | None = None
+    ) -> list[Proc]:
+        """Start every process of `specs` (at once: FIFO peers), wait for all of them;
+        `poll(procs)` is called every few tens of milliseconds while some still run."""
         launcher = self.launcher.plain() if any(s.ns for s in specs) else self.launcher
         procs = []
         for spec in specs:
@@ -124,7 +127,7 @@ class Runner:
                 proc = Proc(0, spec.limits, time.monotonic())
                 proc.done, proc.error = True, f"{type(exc).__name__}: {exc}"
                 procs.append(proc)
-        launcher.wait(procs)
+        launcher.wait(procs, None if poll is None else lambda: poll(procs))
         return procs
 
     def io_files(self, *names: str) -> list[str]:
