@@ -112,7 +112,9 @@ def test_feedback_closes_subtask_and_its_included_ones() -> None:
 def test_solved_subtask_gets_no_more_submissions() -> None:
     p = make_problem(TWO)
     rows = [{"st": "small", "out": [k, 0], "id": f"s{k}"} for k in range(4)]
-    rows += [{"st": "full", "out": [0, k], "id": f"f{k}"} for k in range(4)]  # agree with s0
+    # full's candidates give small's input an answer no small candidate gives: each one's
+    # failure on small (it earns 0 there) refutes none of small's candidates
+    rows += [{"st": "full", "out": [7, k], "id": f"f{k}"} for k in range(4)]
     rows[0]["hidden"] = {"small": 30}
     m = make_matrix(p, ["small", "full"], rows)
     plan = run_plan(Planner(m, PlannerSettings(limit=50)), m)
@@ -272,7 +274,7 @@ def test_string_subtask_ids_and_unknown_ids() -> None:
     rows = [
         {"st": "10", "out": [0, 0], "id": "x", "hidden": {"10": 40}},
         {"st": "10", "out": [1, 1], "id": "y"},
-        {"st": "1", "out": [0, 0], "id": "z"},
+        {"st": "1", "out": [2, 0], "id": "z"},  # z fails "10": x answers its input otherwise
     ]
     m = make_matrix(p, ["10", "1"], rows)
     planner = Planner(m)
@@ -328,3 +330,25 @@ def test_zero_point_examples_subtask_neither_solves_nor_filters() -> None:
     assert planner.next() == ("full", "wrong")
     planner.feedback({"examples": 0, "full": 0})  # 0 >= 0 points must not count as solved
     assert planner.next() == ("full", "right")
+
+
+def test_a_refuted_algorithm_loses_its_clusters_in_the_easier_subtasks_too() -> None:
+    """f0 (the popular wrong algorithm, sampled for full) earns 0 on small too: small's
+    clusters that give its outputs on small's inputs count that submission, so the next one
+    for small is the right program, not the same algorithm again."""
+    p = make_problem(TWO)
+    rows = [{"st": "full", "out": [9, 9], "id": f"f{k}"} for k in range(3)]
+    rows.append({"st": "full", "out": [1, 1], "id": "f3", "hidden": {"small": 30, "full": 70}})
+    rows += [{"st": "small", "out": [9, None], "id": f"s{k}"} for k in range(3)]
+    rows.append({"st": "small", "out": [1, None], "id": "s3", "hidden": {"small": 30}})
+    m = make_matrix(p, ["small", "full"], rows)
+    settings = PlannerSettings(penalty=10.0)
+    planner = Planner(m, settings)
+    assert planner.next() == ("full", "f0")
+    planner.feedback({"small": 0, "full": 0})
+    assert planner.next() == ("small", "s3")
+    # what the same judge's answer only for full (nothing said of small) leaves alone
+    planner = Planner(m, settings)
+    planner.next()
+    planner.feedback({"full": 0})
+    assert planner.next() == ("small", "s0")

@@ -237,11 +237,39 @@ class Planner:
                 newly += [s, *np.flatnonzero(self.matrix.includes[s]).tolist()]
         solver = self._pending.candidate_index
         self._pending = None
+        for s, got in by_index.items():
+            if full[s] > 0 and float(got) < full[s] - FULL_EPS:
+                self._refute(s, solver)
         for s in dict.fromkeys(newly):
             if s not in self.solved and full[s] > 0:  # a 0-point subtask tells nothing
                 self.solved.add(s)
                 self.best_points[s] = full[s]
                 self._filter_containing(s, solver)
+
+    def _refute(self, s: int, cand: int) -> None:
+        """`cand` fell short of subtask `s`'s full points: in `s` and every unsolved subtask
+        that includes it, each cluster with a member that gives cand's outputs on the
+        generated inputs of `s` (where both ran) counts one more submission, as cand's own
+        cluster does: the judge said those outputs are wrong somewhere in `s`. So a popular
+        wrong algorithm refuted once, on the hardest subtask, loses its clusters of the
+        easier subtasks too instead of costing a submission on each."""
+        cols = self.matrix.inputs_of(s)
+        if cols.size == 0:
+            return
+        ref = signatures(self.matrix, np.array([cand]), cols)[0]
+        own = int(self.matrix.cand_subtask[cand])
+        for t in (s, *(int(x) for x in np.flatnonzero(self.matrix.includes[:, s]))):
+            if t in self.solved or t not in self.prep.clusterings:
+                continue
+            cl = self.prep.clusterings[t]
+            sig = signatures(self.matrix, cl.members, cols)
+            known = (sig != NOT_RUN_SIG) & (ref != NOT_RUN_SIG)[None, :]
+            agree = ((sig == ref[None, :]) | ~known).all(axis=1) & known.any(axis=1)
+            if t == own:  # its own cluster already counted this submission
+                agree &= cl.members != cand
+                agree &= cl.labels != cl.labels[np.flatnonzero(cl.members == cand)[0]]
+            for label in np.unique(cl.labels[agree]):
+                self._subs[t][label] += 1
 
     def _filter_containing(self, s: int, solver: int) -> None:
         """Move behind, for each subtask strictly containing `s`, the candidates that disagree
