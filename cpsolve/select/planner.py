@@ -10,7 +10,10 @@ through a harder subtask that includes it) and gets no more submissions; then, f
 subtask strictly containing it, candidates that agree with the solving submission on its
 generated inputs come first and the others move behind them (a filter orders, it never drops:
 agreement is output-class equality, i.e. what the problem's checker calls equal, and it can be
-wrong, e.g. when correct programs of a communication task say different things). A subtask whose
+wrong, e.g. when correct programs of a communication task say different things). A submission
+that falls short of a subtask's points counts against every cluster, in that subtask and the
+unsolved ones including it, that gives its outputs on that subtask's generated inputs (`_refute`:
+the judge called those outputs wrong somewhere). A subtask whose
 own candidates run out is served by the remaining candidates of the other subtasks, harder first,
 so a plan ends only when the budget is spent, every subtask is solved, or every compiled
 candidate was submitted.
