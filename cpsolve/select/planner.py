@@ -249,6 +249,30 @@ class Planner:
                 self.best_points[s] = full[s]
                 self._filter_containing(s, solver)
 
+    def _agreement(
+        self, s: int, cand: int, subtasks: list[int]
+    ) -> list[tuple[int, Clustering, np.ndarray, np.ndarray]]:
+        """For each unsolved, clustered subtask of `subtasks`: its clustering, which members
+        give `cand`'s outputs on the generated inputs of `s` wherever both ran, and which ran
+        on at least one of them where `cand` did too."""
+        cols = self.matrix.inputs_of(s)
+        if cols.size == 0:
+            return []
+        ref = signatures(self.matrix, np.array([cand]), cols)[0]
+        out = []
+        for t in subtasks:
+            if t in self.solved or t not in self.prep.clusterings:
+                continue
+            cl = self.prep.clusterings[t]
+            sig = signatures(self.matrix, cl.members, cols)
+            known = (sig != NOT_RUN_SIG) & (ref != NOT_RUN_SIG)[None, :]
+            out.append((t, cl, ((sig == ref[None, :]) | ~known).all(axis=1), known.any(axis=1)))
+        return out
+
+    def _containing(self, s: int) -> list[int]:
+        """The subtasks strictly containing `s`."""
+        return [int(x) for x in np.flatnonzero(self.matrix.includes[:, s])]
+
     def _refute(self, s: int, cand: int) -> None:
         """`cand` fell short of subtask `s`'s full points: in `s` and every unsolved subtask
         that includes it, each cluster with a member that gives cand's outputs on the
@@ -256,20 +280,10 @@ class Planner:
         cluster does: the judge said those outputs are wrong somewhere in `s`. So a popular
         wrong algorithm refuted once, on the hardest subtask, loses its clusters of the
         easier subtasks too instead of costing a submission on each."""
-        cols = self.matrix.inputs_of(s)
-        if cols.size == 0:
-            return
-        ref = signatures(self.matrix, np.array([cand]), cols)[0]
         own = int(self.matrix.cand_subtask[cand])
-        for t in (s, *(int(x) for x in np.flatnonzero(self.matrix.includes[:, s]))):
-            if t in self.solved or t not in self.prep.clusterings:
-                continue
-            cl = self.prep.clusterings[t]
-            sig = signatures(self.matrix, cl.members, cols)
-            known = (sig != NOT_RUN_SIG) & (ref != NOT_RUN_SIG)[None, :]
-            agree = ((sig == ref[None, :]) | ~known).all(axis=1) & known.any(axis=1)
+        for t, cl, agree, ran in self._agreement(s, cand, [s, *self._containing(s)]):
+            agree &= ran
             if t == own:  # its own cluster already counted this submission
-                agree &= cl.members != cand
                 agree &= cl.labels != cl.labels[np.flatnonzero(cl.members == cand)[0]]
             for label in np.unique(cl.labels[agree]):
                 self._subs[t][label] += 1
@@ -277,17 +291,7 @@ class Planner:
     def _filter_containing(self, s: int, solver: int) -> None:
         """Move behind, for each subtask strictly containing `s`, the candidates that disagree
         with the solving submission on the generated inputs of `s` (where both were run)."""
-        cols = self.matrix.inputs_of(s)
-        if cols.size == 0:
-            return
-        ref = signatures(self.matrix, np.array([solver]), cols)[0]
-        for t in (int(x) for x in np.flatnonzero(self.matrix.includes[:, s])):
-            if t in self.solved or t not in self.prep.clusterings:
-                continue
-            cl = self.prep.clusterings[t]
-            sig = signatures(self.matrix, cl.members, cols)
-            unknown = (sig == NOT_RUN_SIG) | (ref == NOT_RUN_SIG)[None, :]
-            agree = ((sig == ref[None, :]) | unknown).all(axis=1)
+        for t, _, agree, _ in self._agreement(s, solver, self._containing(s)):
             self._behind[t] |= ~agree
 
     # ---- reading -------------------------------------------------------------------------
