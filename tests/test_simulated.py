@@ -235,13 +235,31 @@ def test_shipped_pools_are_complete_and_hold_the_setting(problem_id):
         assert mine["solution"] >= ci["samples"] and mine["generator"] >= 8
         assert mine["validator"] >= 8
         seeds = [r.seed for r in records if r.subtask == st.id and r.role == "solution"]
-        right = sum(right_draw(kit, st.id, s) for s in seeds)
-        want = default_share(problem, st.id, kit.settings) * len(seeds)
+        window = kit.settings.right_window or len(seeds)  # right draws only in the first ones
+        right = sum(right_draw(kit, st.id, s) for s in seeds[:window])
+        want = default_share(problem, st.id, kit.settings) * min(window, len(seeds))
         assert abs(right - want) <= 1
+        if kit.settings.right_window:
+            assert right >= 1 and window >= ci["samples"]  # CI's window holds a right one
     last = problem.subtasks[-1].id
     replayed = _pool(ReplayEngine(path), _req(problem_id, last, 5, seed=None))
     recorded = [r.text for r in records if r.subtask == last and r.role == "solution"][:5]
     assert [c.text for c in replayed] == recorded
+
+
+def test_right_window_keeps_the_window_and_turns_later_right_draws_wrong():
+    """right_window = 5: the first 5 samples are those of the pool without the knob; after
+    them, each right draw becomes a wrong one, and every other sample stays as it was."""
+    knobs = {"correct_share": {"1": 0.3}}
+    plain = SimulatedEngine(PROBLEMS, quiet=True, settings=knobs)
+    windowed = SimulatedEngine(PROBLEMS, quiet=True, settings={**knobs, "right_window": 5})
+    a = _pool(plain, _req("street-lamps", "1", 40))
+    b = _pool(windowed, _req("street-lamps", "1", 40))
+    kit = plain.kit("street-lamps")
+    right = [i for i, c in enumerate(a) if right_draw(kit, "1", c.seed)]
+    assert any(i < 5 for i in right) and sum(i >= 5 for i in right) >= 8
+    changed = [i for i, (x, y) in enumerate(zip(a, b, strict=True)) if x.text != y.text]
+    assert changed == [i for i in right if i >= 5]
 
 
 def test_pool_knobs_make_a_popular_wrong_program_and_narrow_right_draws():

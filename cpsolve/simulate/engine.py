@@ -92,6 +92,12 @@ class SimulatedSettings(BaseModel):
         description="on a subtask below the hardest, the chance that a right draw is a program "
         "right on the fewest subtasks (the subtask's own brute force) rather than any right one",
     )
+    right_window: int | None = Field(
+        default=None,
+        ge=1,
+        description="right draws only among the first N samples of a request, wrong ones after: "
+        "a CI window of N samples keeps its right program while the whole pool holds fewer",
+    )
     wrong_weights: dict[str, float] = Field(
         default_factory=dict,
         description="relative weight of each wrong reference solution (by path) in the wrong "
@@ -304,7 +310,7 @@ class SimulatedEngine:
         for i in range(piece.start, piece.start + piece.count):
             s = sample_seed(base, i)
             rng = random.Random(f"{self.seed}|{req.problem}|{subtask}|{req.role}|{s}")
-            text, finish = make_completion(kit, req.role, subtask, language, rng, s or 0)
+            text, finish = make_completion(kit, req.role, subtask, language, rng, s or 0, i)
             if self.delay_s:
                 time.sleep(self.delay_s)
             yield Completion(
@@ -338,11 +344,19 @@ def right_draw(kit: _Kit, subtask: str, index: int) -> bool:
 
 
 def make_completion(
-    kit: _Kit, role: Role, subtask: str, language: Language, rng: random.Random, index: int
+    kit: _Kit,
+    role: Role,
+    subtask: str,
+    language: Language,
+    rng: random.Random,
+    index: int,
+    position: int = 0,
 ) -> tuple[str, FinishReason]:
-    """One completion's text and finish reason; `index` is the sample's seed."""
+    """One completion's text and finish reason; `index` is the sample's seed, `position` its
+    place in its request."""
     st = kit.settings
-    if role == "solution" and right_draw(kit, subtask, index):
+    in_window = st.right_window is None or position < st.right_window
+    if role == "solution" and in_window and right_draw(kit, subtask, index):
         code, lang = _right_solution(kit, subtask, language, rng)
         return _wrap(code, lang, kit, subtask, role, rng), "stop"
     u = rng.random()
