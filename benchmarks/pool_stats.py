@@ -1,6 +1,6 @@
 """The failure modes of candidate pools, measured from their judged execution matrices.
 
-    python benchmarks/pool_stats.py RUN_DIR_OR_MATRIX... [--out problems/POOLS.md] [--draws 200]
+    python benchmarks/pool_stats.py RUN_DIR_OR_MATRIX... [--out problems/POOLS.md] [--draws 1000]
 
 A RUN_DIR is what `cpsolve run` / `cpsolve bench` leaves (matrix.npz with the judge's points,
 run.sqlite for the generated inputs' sizes); a bare matrix.npz works too (the right programs'
@@ -36,7 +36,7 @@ from pathlib import Path
 
 import numpy as np
 
-from cpsolve.select.baselines import oracle_points, random_k, score_submissions
+from cpsolve.select.baselines import DRAWS, expected_replay, oracle_points, random_orders
 from cpsolve.select.matrix import VERDICTS, ExecutionMatrix
 from cpsolve.select.rerank import column_plurality, passes_public
 
@@ -92,7 +92,7 @@ def _large_columns(sizes: np.ndarray) -> np.ndarray:
 
 
 def pool_stats(
-    matrix: ExecutionMatrix, sizes: np.ndarray | None = None, *, draws: int = 200
+    matrix: ExecutionMatrix, sizes: np.ndarray | None = None, *, draws: int = DRAWS
 ) -> PoolStats:
     """The failure modes of one judged pool; `sizes` (I,) are the generated inputs' bytes."""
     if matrix.hidden_points is None:
@@ -145,11 +145,9 @@ def _largest_cluster(classes: np.ndarray) -> int:
 
 
 def expected_random(matrix: ExecutionMatrix, k: int, draws: int) -> float:
-    """The mean points of k random submissions over `draws` random orders."""
-    total = 0.0
-    for seed in range(draws):
-        total += score_submissions(matrix, "random", random_k(matrix, k, seed), k).points
-    return total / draws
+    """The mean points of k random submissions over `draws` random orders (the same orders
+    as the bench's random baseline)."""
+    return expected_replay(matrix, "random", random_orders(matrix, draws), k, k).points
 
 
 def sizes_of(run_dir: Path, matrix: ExecutionMatrix) -> np.ndarray | None:
@@ -217,7 +215,7 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("paths", nargs="+", type=Path, help="run directories or matrix.npz files")
     ap.add_argument("--out", type=Path, help="write the Markdown table here")
-    ap.add_argument("--draws", type=int, default=200)
+    ap.add_argument("--draws", type=int, default=DRAWS)
     ap.add_argument("--json", action="store_true", help="print the numbers as JSON lines too")
     args = ap.parse_args(argv)
     stats = []

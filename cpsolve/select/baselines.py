@@ -39,7 +39,7 @@ from cpsolve.select.rerank import LearnedRanker, column_plurality, passes_public
 
 BASELINES = ("random", "public-then-random", "alphacode", "codet")
 KS = (1, 2, 5, 10, 50)  # points after k submissions are reported for these k
-DRAWS = 200  # random orders averaged for the random baselines
+DRAWS = 1000  # random orders averaged for the random baselines
 
 
 @dataclass
