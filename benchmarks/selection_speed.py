@@ -4,9 +4,9 @@ Times clustering, ranking (features + heuristic scores) and a 50-submission onli
 synthetic matrix (a few hundred behaviours of Zipf-like sizes, singletons, failures), and prints
 each in seconds and as a ratio to one numpy hashing pass over the same class matrix (a
 multiply-add row hash), measured in the same run. Target: the whole under 2 s. Also the
-expected random baselines: 200 random orders replayed to 50 submissions on a 300-candidate
-matrix (with hidden results), against one replay of a single order in the same run; target:
-well under a second.
+expected random baselines: `DRAWS` (1000) random orders replayed to 50 submissions on a
+300-candidate matrix (with hidden results), against one replay of a single order in the same
+run; target: well under a second.
 
     python benchmarks/selection_speed.py [--candidates 10000] [--inputs 256] [--repeat 3]
 """
@@ -24,6 +24,7 @@ from collections.abc import Callable  # noqa: E402
 
 import numpy as np  # noqa: E402
 
+from cpsolve.select.baselines import DRAWS  # noqa: E402
 from cpsolve.select.matrix import ExecutionMatrix, MatrixMeta, verdict_code  # noqa: E402
 from cpsolve.select.planner import Planner, PlannerSettings, prepare  # noqa: E402
 from cpsolve.select.rerank import heuristic_scores  # noqa: E402
@@ -99,7 +100,7 @@ def plan(matrix: ExecutionMatrix, prepared, scores: np.ndarray) -> list[tuple[st
     return out
 
 
-def expected_random(n: int = 300, m: int = 64, draws: int = 200) -> tuple[float, float]:
+def expected_random(n: int = 300, m: int = 64, draws: int = DRAWS) -> tuple[float, float]:
     """Seconds for `draws` random orders replayed to 50 submissions, and for one order."""
     from cpsolve.select.baselines import expected_replay, random_orders, score_submissions
 
@@ -146,7 +147,7 @@ def main() -> None:
     print(f"target (total under 2 s on one core): {'met' if total < 2 else 'NOT met'}")
     t_many, t_one = expected_random()
     print(
-        f"expected random (200 orders x 50 submissions, 300 candidates){t_many:8.3f} s  "
+        f"expected random ({DRAWS} orders x 50 submissions, 300 candidates){t_many:8.3f} s  "
         f"({t_many / t_one:7.1f} x one order)"
     )
 
