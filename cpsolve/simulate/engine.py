@@ -350,7 +350,7 @@ def make_completion(
     language: Language,
     rng: random.Random,
     index: int,
-    position: int = 0,
+    position: int,
 ) -> tuple[str, FinishReason]:
     """One completion's text and finish reason; `index` is the sample's seed, `position` its
     place in its request."""
