@@ -18,6 +18,7 @@ from cpsolve.errors import UserError
 
 # Fields that change how fast a run goes, not what it computes: left out of the run id.
 NOT_HASHED = {"workers", "sandbox", "out", "staged"}
+DEFAULT_SAMPLES = 100  # solution samples per subtask when neither the user nor a recording says
 
 
 class RunConfig(BaseModel):
@@ -39,10 +40,12 @@ class RunConfig(BaseModel):
         "gpu_memory_utilization, max_model_len, dtype, api_key, concurrency...), as "
         "`cpsolve sample` and `--option key=value` give them; empty: the engine's defaults",
     )
-    samples: int = Field(
-        default=100,
+    samples: int | None = Field(
+        default=None,
         ge=1,
-        description="solution samples per subtask; a first run's default: o1-ioi drew 10,000",
+        description="solution samples per subtask; None: what the replayed recording holds for "
+        f"every subtask (replay), else {DEFAULT_SAMPLES}, a first run's default (o1-ioi drew "
+        "10,000)",
     )
     chunk_size: int = Field(default=50, ge=1, description="samples stored per transaction")
     temperature: float = Field(default=1.0, ge=0, description="o1-ioi and AlphaCode sample hot")
@@ -85,6 +88,13 @@ class RunConfig(BaseModel):
     )
     sandbox: Literal["auto", "local", "docker"] = Field(default="auto")
     workers: int | None = Field(default=None, ge=1, description="sandbox workers; None: cores")
+
+    @property
+    def n_samples(self) -> int:
+        """`samples`, which a run resolves before it starts (`resolve_samples`)."""
+        if self.samples is None:
+            raise RuntimeError("samples not resolved: run_problem resolves them for the problem")
+        return self.samples
 
     def run_id(self, problem_id: str, problem_digest: str) -> str:
         payload = self.model_dump(exclude=NOT_HASHED)

@@ -27,7 +27,10 @@ EngineOpt = Annotated[
 ModelOpt = Annotated[
     str | None, typer.Option(help="model id/path, served model name, or samples file to replay")
 ]
-SamplesOpt = Annotated[int | None, typer.Option(help="solution samples per subtask")]
+SamplesOpt = Annotated[
+    int | None,
+    typer.Option(help="solution samples per subtask; default: all a replayed pool holds, else 100"),
+]
 SubmissionsOpt = Annotated[int | None, typer.Option(help="submission limit (50 IOI, 10 CF)")]
 SandboxOpt = Annotated[str | None, typer.Option(help="auto | local | docker")]
 SeedOpt = Annotated[int | None, typer.Option(help="seed of sampling and every random choice")]

@@ -49,7 +49,13 @@ from cpsolve.run.report import (
     write_report,
 )
 from cpsolve.run.stream import stream_stages
-from cpsolve.sample.engines.factory import LazyEngine, build_engine, check_engine, replay_path
+from cpsolve.sample.engines.factory import (
+    LazyEngine,
+    build_engine,
+    check_engine,
+    replay_path,
+    resolve_samples,
+)
 from cpsolve.sample.stage import Candidate, sample_stage, solution_candidates
 from cpsolve.sandbox.base import Sandbox
 from cpsolve.select.baselines import (
@@ -118,9 +124,10 @@ def run_problem(
     progress = progress or NullProgress()
     problem = load_problem(problem_path)
     assert problem.source_path is not None
+    check_engine(config, problem)
+    config = resolve_samples(config, problem)
     run_id = config.run_id(problem.id, problem_digest(problem.source_path))
     run_dir = out or runs_dir / run_id
-    check_engine(config, problem)
     _prepare_dir(run_dir, config)
     own = sandbox is None
     sb = sandbox or open_sandbox(config.sandbox, config.workers, console=console)

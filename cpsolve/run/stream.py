@@ -141,7 +141,7 @@ class StreamRun:
                 self.generators_sampled[sid].set()
                 self.tests_sampled[sid].set()
         for sid in self.order:
-            n = self.config.samples
+            n = self.config.n_samples
             plans = plan_missing_chunks(
                 self.store, self.problem, self.config, sid, "solution", n, self.language
             )

@@ -202,9 +202,9 @@ def sample_subtask(
 ) -> None:
     """The solution samples of one subtask, stored chunk by chunk, then extracted."""
     language = Language(config.language)
-    plans = plan_missing_chunks(store, problem, config, sid, "solution", config.samples, language)
-    have = config.samples - sum(p.size for p in plans)
-    with progress.task(f"sample subtask {sid}", config.samples, have) as task:
+    plans = plan_missing_chunks(store, problem, config, sid, "solution", config.n_samples, language)
+    have = config.n_samples - sum(p.size for p in plans)
+    with progress.task(f"sample subtask {sid}", config.n_samples, have) as task:
         sample_chunks(store, engine, plans, task.advance)
     extract_candidates(store, sid, "solution", [language])
 

@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
-from cpsolve.config import RunConfig
+from cpsolve.config import DEFAULT_SAMPLES, RunConfig
 from cpsolve.errors import UserError
 from cpsolve.problem import Problem
 from cpsolve.sample.engines import ENGINES, check_installed, get_engine
@@ -38,6 +38,36 @@ def shipped_samples(problem: Problem) -> Path:
 
 def replay_path(config: RunConfig, problem: Problem) -> Path:
     return Path(config.model) if config.model else shipped_samples(problem)
+
+
+def resolve_samples(config: RunConfig, problem: Problem) -> RunConfig:
+    """The config with `samples` set for this problem: as the user gave it; for replay without
+    it, every solution sample the recording holds for each of the problem's subtasks (the
+    fewest over the subtasks), so a pooled problem is replayed whole, whatever its pool's size;
+    otherwise DEFAULT_SAMPLES. Runs resolve before hashing, so the run id names the number."""
+    if config.samples is not None:
+        return config
+    n = DEFAULT_SAMPLES
+    if check_installed(config.engine) == "replay":
+        n = recorded_solutions(replay_path(config, problem), problem)
+    return config.model_copy(update={"samples": n})
+
+
+def recorded_solutions(path: Path, problem: Problem) -> int:
+    """The solution samples `path` holds for every subtask of `problem` (the fewest)."""
+    from cpsolve.sample.engines.samples import read_samples
+
+    count = dict.fromkeys((st.id for st in problem.subtasks), 0)
+    for rec in read_samples(path):
+        if rec.problem == problem.id and rec.role == "solution" and rec.subtask in count:
+            count[rec.subtask] += 1
+    sid, fewest = min(count.items(), key=lambda kv: kv[1])
+    if fewest == 0:
+        raise UserError(
+            f"{path} holds no solution samples for problem '{problem.id}' subtask '{sid}': "
+            "record them with `cpsolve sample`, or pass --samples N with an engine that samples"
+        )
+    return fewest
 
 
 def check_engine(config: RunConfig, problem: Problem) -> str:
