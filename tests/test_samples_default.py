@@ -15,21 +15,8 @@ from cpsolve.problem import load_problem
 from cpsolve.run.pipeline import run_problem
 from cpsolve.sample.engines.factory import resolve_samples
 from cpsolve.sample.engines.samples import SampleRecord, write_samples
+from tests.test_engines_cli import PROBLEM  # two subtasks: N <= 10 (40), N <= 10^18 (60)
 
-PROBLEM = {
-    "id": "twice",
-    "name": "Twice",
-    "statement": "Read N and print 2N.\n\n1. (40 points) N <= 10\n2. (60 points) N <= 10^18\n",
-    "subtasks": [
-        {"id": "1", "points": 40, "constraints": "N <= 10", "tests": ["a*"]},
-        {"id": "2", "points": 60, "constraints": "N <= 10^18", "tests": ["*"]},
-    ],
-    "public_tests": [{"name": "ex", "input": "3\n", "output": "6\n"}],
-    "hidden_tests": [
-        {"name": "a1", "input": "5\n", "output": "10\n"},
-        {"name": "b1", "input": "99999999999\n", "output": "199999999998\n"},
-    ],
-}
 RIGHT = "```python\nprint(2 * int(input()))\n```"
 WRONG = "```python\nprint(int(input()) + 2)\n```"
 
