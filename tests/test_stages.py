@@ -111,11 +111,12 @@ def test_engine_mistakes_are_one_sentence(config: RunConfig, words: str) -> None
 def test_engine_options_change_the_run_id_only_when_set() -> None:
     # ids as they were before engine_options existed: old run directories keep their names
     # (with the 256 generated inputs that were the default then: a different default is a
-    # different run, and gets a directory of its own)
-    old = {"generated_inputs": 256}
+    # different run, and gets a directory of its own); a run resolves its sample count before
+    # the id is hashed (`resolve_samples`), so a default run hashes 100 as it always did
+    old = {"generated_inputs": 256, "samples": 100}
     assert RunConfig(**old).run_id("p", "d") == "p-fd32044efdd0"
     assert RunConfig().run_id("p", "d") != "p-fd32044efdd0"
-    vllm = RunConfig(engine="vllm", model="m", samples=7, **old)
+    vllm = RunConfig(engine="vllm", model="m", **{**old, "samples": 7})
     assert vllm.run_id("p", "d") == "p-3627e19bb215"
     tp = vllm.model_copy(update={"engine_options": {"tensor_parallel_size": 2}})
     assert tp.run_id("p", "d") != "p-3627e19bb215"
